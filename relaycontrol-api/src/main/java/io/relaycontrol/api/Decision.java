@@ -1,0 +1,337 @@
+package io.relaycontrol.api;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The answer to a {@link RelayRequest}: a {@link Verdict}, the rule that decided, a human-readable reason,
+ * the SMTP reply to send (for refusals), the decisions of the rules it was composed from, optional
+ * key-value details (for example tokens left in a rate limit), and the exception if a rule failed.
+ *
+ * <p>Invariants, checked when built: a {@link Verdict#DENY} carries a 5xx reply, a {@link Verdict#DEFER}
+ * a 4xx reply, an {@link Verdict#ALLOW} no reply or a 2xx reply, and {@link Verdict#NO_OPINION} no reply.
+ * The rule name and reason are never blank. Instances are immutable and thread-safe; the children
+ * and details are unmodifiable.
+ *
+ * @since 0.1.0
+ */
+public final class Decision {
+
+    private final Verdict verdict;
+    private final String rule;
+    private final String reason;
+    private final SmtpReply reply;
+    private final List<Decision> children;
+    private final Map<String, String> details;
+    private final Throwable error;
+
+    private Decision(Builder b) {
+        this.verdict = Objects.requireNonNull(b.verdict, "verdict");
+        this.rule = requireText(b.rule, "rule");
+        this.reason = requireText(b.reason, "reason");
+        this.reply = b.reply;
+        this.children = b.children.isEmpty() ? List.of() : Collections.unmodifiableList(new ArrayList<>(b.children));
+        this.details = b.details.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.details));
+        this.error = b.error;
+        switch (verdict) {
+            case DENY:
+                if (reply == null || !reply.isPermanentFailure()) {
+                    throw new IllegalArgumentException("a DENY decision needs a 5xx reply, was " + reply);
+                }
+                break;
+            case DEFER:
+                if (reply == null || !reply.isTransientFailure()) {
+                    throw new IllegalArgumentException("a DEFER decision needs a 4xx reply, was " + reply);
+                }
+                break;
+            case ALLOW:
+                if (reply != null && !reply.isPositive()) {
+                    throw new IllegalArgumentException("an ALLOW decision may only carry a 2xx reply, was " + reply);
+                }
+                break;
+            case NO_OPINION:
+                if (reply != null) {
+                    throw new IllegalArgumentException("a NO_OPINION decision carries no reply, was " + reply);
+                }
+                break;
+            default:
+                throw new AssertionError(verdict);
+        }
+    }
+
+    private static String requireText(String s, String what) {
+        Objects.requireNonNull(s, what);
+        if (s.isBlank()) {
+            throw new IllegalArgumentException(what + " must not be blank");
+        }
+        return s;
+    }
+
+    /**
+     * An allow decision without a reply: the server answers as it normally would (250).
+     *
+     * @param rule the name of the deciding rule
+     * @param reason why, for people
+     * @return the decision
+     */
+    public static Decision allow(String rule, String reason) {
+        return builder(Verdict.ALLOW, rule, reason).build();
+    }
+
+    /**
+     * A permanent refusal.
+     *
+     * @param rule the name of the deciding rule
+     * @param reason why, for people
+     * @param reply a 5xx reply
+     * @return the decision
+     * @throws IllegalArgumentException if {@code reply} is not 5xx
+     */
+    public static Decision deny(String rule, String reason, SmtpReply reply) {
+        return builder(Verdict.DENY, rule, reason).reply(reply).build();
+    }
+
+    /**
+     * A temporary refusal.
+     *
+     * @param rule the name of the deciding rule
+     * @param reason why, for people
+     * @param reply a 4xx reply
+     * @return the decision
+     * @throws IllegalArgumentException if {@code reply} is not 4xx
+     */
+    public static Decision defer(String rule, String reason, SmtpReply reply) {
+        return builder(Verdict.DEFER, rule, reason).reply(reply).build();
+    }
+
+    /**
+     * No opinion: the next rule decides.
+     *
+     * @param rule the name of the abstaining rule
+     * @param reason why it abstains, for people
+     * @return the decision
+     */
+    public static Decision noOpinion(String rule, String reason) {
+        return builder(Verdict.NO_OPINION, rule, reason).build();
+    }
+
+    /**
+     * The decision for a rule that failed: a temporary refusal ({@link SmtpReply#TEMPORARY_FAILURE},
+     * 451 4.3.0) that keeps the exception. Fail closed, but only temporarily.
+     *
+     * @param rule the name of the failed rule
+     * @param error what it threw
+     * @return the decision
+     */
+    public static Decision failed(String rule, Throwable error) {
+        Objects.requireNonNull(error, "error");
+        return builder(Verdict.DEFER, rule, "rule failed: " + error)
+                .reply(SmtpReply.TEMPORARY_FAILURE).error(error).build();
+    }
+
+    /**
+     * Starts a decision with every field.
+     *
+     * @param verdict the verdict
+     * @param rule the name of the deciding rule
+     * @param reason why, for people
+     * @return a builder; builders are not thread-safe
+     */
+    public static Builder builder(Verdict verdict, String rule, String reason) {
+        return new Builder(verdict, rule, reason);
+    }
+
+    /** @return a builder initialised with this decision's fields, to derive a changed copy */
+    public Builder toBuilder() {
+        Builder b = new Builder(verdict, rule, reason);
+        b.reply = reply;
+        b.children.addAll(children);
+        b.details.putAll(details);
+        b.error = error;
+        return b;
+    }
+
+    /** @return the verdict */
+    public Verdict verdict() {
+        return verdict;
+    }
+
+    /** @return the name of the rule that made this decision */
+    public String rule() {
+        return rule;
+    }
+
+    /** @return why, for people */
+    public String reason() {
+        return reason;
+    }
+
+    /** @return the SMTP reply to send; present for DENY and DEFER, and for ALLOW only if a rule chose one */
+    public Optional<SmtpReply> reply() {
+        return Optional.ofNullable(reply);
+    }
+
+    /** @return the decisions this one was composed from, in the order they were made; unmodifiable */
+    public List<Decision> children() {
+        return children;
+    }
+
+    /** @return extra facts for people and logs (e.g. {@code tokensLeft}), in insertion order; unmodifiable */
+    public Map<String, String> details() {
+        return details;
+    }
+
+    /** @return the exception of a failed rule, if this decision (not a child) records one */
+    public Optional<Throwable> error() {
+        return Optional.ofNullable(error);
+    }
+
+    /** @return {@code true} if the verdict is {@link Verdict#ALLOW} */
+    public boolean isAllowed() {
+        return verdict == Verdict.ALLOW;
+    }
+
+    /**
+     * The innermost decision with this decision's verdict: the rule that really decided, below the
+     * combinators that passed its answer on. For a leaf, this decision itself.
+     *
+     * @return the deciding leaf
+     */
+    public Decision decisive() {
+        Decision d = this;
+        outer:
+        while (true) {
+            for (int i = d.children.size() - 1; i >= 0; i--) {
+                Decision c = d.children.get(i);
+                if (c.verdict == d.verdict) {
+                    d = c;
+                    continue outer;
+                }
+            }
+            return d;
+        }
+    }
+
+    /**
+     * Renders this decision and its children as an indented tree, one decision a line, for logs and people:
+     * <pre>
+     * DENY [554 5.7.1 Relay access denied] by relay-policy: no rule allowed relay for this recipient
+     *   NO_OPINION by blocked-networks: 198.51.100.7 is not in the blocked networks
+     *   DENY [554 5.7.1 Relay access denied] by default: ...
+     * </pre>
+     *
+     * @return the explanation, lines separated by {@code \n}, no trailing newline
+     */
+    public String explain() {
+        StringBuilder sb = new StringBuilder();
+        explain(sb, 0);
+        return sb.toString();
+    }
+
+    private void explain(StringBuilder sb, int depth) {
+        if (depth > 0) {
+            sb.append('\n');
+        }
+        sb.append("  ".repeat(depth)).append(verdict);
+        if (reply != null) {
+            sb.append(" [").append(reply).append(']');
+        }
+        sb.append(" by ").append(rule).append(": ").append(reason);
+        if (!details.isEmpty()) {
+            sb.append(' ').append(details);
+        }
+        if (error != null) {
+            sb.append(" (").append(error.getClass().getName()).append(')');
+        }
+        for (Decision c : children) {
+            c.explain(sb, depth + 1);
+        }
+    }
+
+    /** @return one line: verdict, reply, rule and reason */
+    @Override
+    public String toString() {
+        return verdict + (reply == null ? "" : " [" + reply + "]") + " by " + rule + ": " + reason;
+    }
+
+    /**
+     * Builds a {@link Decision}. Not thread-safe. {@link #build()} validates and copies.
+     */
+    public static final class Builder {
+        private final Verdict verdict;
+        private final String rule;
+        private final String reason;
+        private SmtpReply reply;
+        private final List<Decision> children = new ArrayList<>();
+        private final Map<String, String> details = new LinkedHashMap<>();
+        private Throwable error;
+
+        private Builder(Verdict verdict, String rule, String reason) {
+            this.verdict = Objects.requireNonNull(verdict, "verdict");
+            this.rule = rule;
+            this.reason = reason;
+        }
+
+        /**
+         * @param reply the reply to send
+         * @return this builder
+         */
+        public Builder reply(SmtpReply reply) {
+            this.reply = Objects.requireNonNull(reply, "reply");
+            return this;
+        }
+
+        /**
+         * @param child a decision this one was composed from
+         * @return this builder
+         */
+        public Builder child(Decision child) {
+            children.add(Objects.requireNonNull(child, "child"));
+            return this;
+        }
+
+        /**
+         * @param children decisions this one was composed from, in order
+         * @return this builder
+         */
+        public Builder children(List<Decision> children) {
+            for (Decision c : children) {
+                child(c);
+            }
+            return this;
+        }
+
+        /**
+         * @param key a detail's name
+         * @param value its value
+         * @return this builder
+         */
+        public Builder detail(String key, Object value) {
+            details.put(Objects.requireNonNull(key, "key"), String.valueOf(Objects.requireNonNull(value, "value")));
+            return this;
+        }
+
+        /**
+         * @param error the exception of a failed rule
+         * @return this builder
+         */
+        public Builder error(Throwable error) {
+            this.error = Objects.requireNonNull(error, "error");
+            return this;
+        }
+
+        /**
+         * @return the decision
+         * @throws IllegalArgumentException if the reply does not fit the verdict, or rule or reason is blank
+         * @throws NullPointerException if rule or reason is null
+         */
+        public Decision build() {
+            return new Decision(this);
+        }
+    }
+}

@@ -1,0 +1,572 @@
+package io.relaycontrol.core.rules;
+
+import io.relaycontrol.api.Decision;
+import io.relaycontrol.api.RelayDecider;
+import io.relaycontrol.api.RelayRequest;
+import io.relaycontrol.api.SmtpReply;
+import io.relaycontrol.api.Verdict;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Factories for {@link Rule}s: constant rules, rules from conditions, and the combinators.
+ *
+ * <h2>The algebra</h2>
+ * Let A = ALLOW, D = DENY, T = DEFER (temporary), N = NO_OPINION. Members are asked in order; a member
+ * that throws or returns {@code null} counts as T (451 4.3.0, exception kept on the decision).
+ *
+ * <table>
+ * <caption>Combinators</caption>
+ * <tr><th>combinator</th><th>asks members</th><th>result</th></tr>
+ * <tr><td>{@link #firstDecisive firstDecisive}</td><td>until the first non-N</td>
+ *     <td>the first non-N verdict; N if all are N (Postfix restriction lists)</td></tr>
+ * <tr><td>{@link #allOf allOf}</td><td>until the first non-A</td>
+ *     <td>A if all are A; otherwise the first non-A verdict (D, T or N)</td></tr>
+ * <tr><td>{@link #anyOf anyOf}</td><td>until the first A</td>
+ *     <td>A if any is A; otherwise T if any is T, else D if any is D, else N</td></tr>
+ * <tr><td>{@link #not not}</td><td>its one member</td><td>A&rarr;D, D&rarr;A, T&rarr;T, N&rarr;N</td></tr>
+ * </table>
+ *
+ * <p>Truth table for two members {@code (x, y)}, with {@code -} where y is never asked:
+ * <pre>
+ *  x  y | firstDecisive allOf anyOf
+ *  A  - |     A           .     A
+ *  A  A |     .           A     .
+ *  A  D |     .           D     .
+ *  A  T |     .           T     .
+ *  A  N |     .           N     .
+ *  D  - |     D           D     .
+ *  D  A |     .           .     A
+ *  D  D |     .           .     D
+ *  D  T |     .           .     T
+ *  D  N |     .           .     D
+ *  T  - |     T           T     .
+ *  T  A |     .           .     A
+ *  T  D |     .           .     T
+ *  T  T |     .           .     T
+ *  T  N |     .           .     T
+ *  N  A |     A           N     A
+ *  N  D |     D           N     D
+ *  N  T |     T           N     T
+ *  N  N |     N           N     N
+ * </pre>
+ * ({@code .}: that row does not apply to that combinator because y is asked, or not asked, there.)
+ * In anyOf a temporary refusal outranks a permanent one: a member that could not decide might have allowed.
+ * In not, a temporary refusal stays temporary: an unknown answer negated is still unknown.
+ *
+ * <p>Laws (checked by property tests): {@code firstDecisive(r1..rn)} equals the left fold
+ * {@code r1 orElse (r2 orElse ...)}; {@code not(not(r))} has r's verdict when r allows or denies;
+ * {@code allOf} never asks a member after a non-allow, so a rate limit placed last spends no token on a
+ * request already refused.
+ *
+ * <p>Every rule returned is immutable and thread-safe if its members are, never returns {@code null} and
+ * never throws. Empty member lists are errors.
+ *
+ * @since 0.1.0
+ */
+public final class Rules {
+
+    private Rules() {
+    }
+
+    /**
+     * Names a hand-written decider and guards it: a {@code null} result or an exception becomes a temporary
+     * refusal (451 4.3.0) that keeps the exception.
+     *
+     * @param name the rule's name
+     * @param decider the decider
+     * @return the rule
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    public static Rule named(String name, RelayDecider decider) {
+        return new Named(requireName(name), Objects.requireNonNull(decider, "decider"));
+    }
+
+    /**
+     * A rule that always allows.
+     *
+     * @param name the rule's name
+     * @param reason why
+     * @return the rule
+     */
+    public static Rule allow(String name, String reason) {
+        return constant(Decision.allow(requireName(name), reason));
+    }
+
+    /**
+     * A rule that always refuses permanently.
+     *
+     * @param name the rule's name
+     * @param reason why
+     * @param reply a 5xx reply
+     * @return the rule
+     * @throws IllegalArgumentException if {@code reply} is not 5xx
+     */
+    public static Rule deny(String name, String reason, SmtpReply reply) {
+        return constant(Decision.deny(requireName(name), reason, reply));
+    }
+
+    /**
+     * A rule that always refuses temporarily.
+     *
+     * @param name the rule's name
+     * @param reason why
+     * @param reply a 4xx reply
+     * @return the rule
+     * @throws IllegalArgumentException if {@code reply} is not 4xx
+     */
+    public static Rule defer(String name, String reason, SmtpReply reply) {
+        return constant(Decision.defer(requireName(name), reason, reply));
+    }
+
+    /**
+     * A rule that returns the same decision for every request.
+     *
+     * @param decision the decision
+     * @return the rule, named after the decision's rule
+     */
+    public static Rule constant(Decision decision) {
+        Objects.requireNonNull(decision, "decision");
+        return new Rule() {
+            @Override
+            public Decision decide(RelayRequest request) {
+                return decision;
+            }
+
+            @Override
+            public String name() {
+                return decision.rule();
+            }
+
+            @Override
+            public String describe() {
+                return decision.rule() + ": always " + decision.verdict()
+                        + decision.reply().map(r -> " [" + r + "]").orElse("");
+            }
+        };
+    }
+
+    /**
+     * Starts a rule that decides only when {@code condition} holds and has no opinion otherwise:
+     * {@code Rules.when(Conditions.authenticated()).allow("authenticated")}.
+     *
+     * @param condition the condition
+     * @return a step to choose the decision
+     */
+    public static When when(Condition condition) {
+        return new When(Objects.requireNonNull(condition, "condition"));
+    }
+
+    /**
+     * First decisive: asks the members in order and returns the first answer that is not NO_OPINION
+     * (the semantics of a Postfix restriction list). NO_OPINION if all abstain.
+     *
+     * @param name the rule's name
+     * @param members one or more members
+     * @return the rule
+     * @throws IllegalArgumentException if there is no member or {@code name} is blank
+     */
+    public static Rule firstDecisive(String name, RelayDecider... members) {
+        return new FirstDecisive(requireName(name), guardAll(name, members));
+    }
+
+    /**
+     * First decisive over a list; see {@link #firstDecisive(String, RelayDecider...)}.
+     *
+     * @param name the rule's name
+     * @param members one or more members
+     * @return the rule
+     */
+    public static Rule firstDecisive(String name, List<? extends RelayDecider> members) {
+        return firstDecisive(name, members.toArray(new RelayDecider[0]));
+    }
+
+    /**
+     * All of: asks the members in order, stopping at the first answer that is not ALLOW, and returns it;
+     * ALLOW if every member allows.
+     *
+     * @param name the rule's name
+     * @param members one or more members
+     * @return the rule
+     * @throws IllegalArgumentException if there is no member or {@code name} is blank
+     */
+    public static Rule allOf(String name, RelayDecider... members) {
+        return new AllOf(requireName(name), guardAll(name, members));
+    }
+
+    /**
+     * Any of: asks the members in order, stopping at the first ALLOW; otherwise the first DEFER, else the
+     * first DENY, else NO_OPINION.
+     *
+     * @param name the rule's name
+     * @param members one or more members
+     * @return the rule
+     * @throws IllegalArgumentException if there is no member or {@code name} is blank
+     */
+    public static Rule anyOf(String name, RelayDecider... members) {
+        return new AnyOf(requireName(name), guardAll(name, members));
+    }
+
+    /**
+     * Not: ALLOW becomes DENY with {@code denyReply}, DENY becomes ALLOW, DEFER and NO_OPINION are kept.
+     *
+     * @param name the rule's name
+     * @param member the rule to negate
+     * @param denyReply the 5xx reply when the member allows
+     * @return the rule
+     * @throws IllegalArgumentException if {@code denyReply} is not 5xx
+     */
+    public static Rule not(String name, RelayDecider member, SmtpReply denyReply) {
+        Objects.requireNonNull(denyReply, "denyReply");
+        if (!denyReply.isPermanentFailure()) {
+            throw new IllegalArgumentException("not() needs a 5xx reply for its DENY, was " + denyReply);
+        }
+        return new Not(requireName(name), guard(name + "[0]", Objects.requireNonNull(member, "member")), denyReply);
+    }
+
+    /**
+     * Not, denying with {@link SmtpReply#RELAY_ACCESS_DENIED}; see {@link #not(String, RelayDecider, SmtpReply)}.
+     *
+     * @param name the rule's name
+     * @param member the rule to negate
+     * @return the rule
+     */
+    public static Rule not(String name, RelayDecider member) {
+        return not(name, member, SmtpReply.RELAY_ACCESS_DENIED);
+    }
+
+    /**
+     * Decides {@code request} with {@code decider}, turning a {@code null} result or an exception into
+     * {@link Decision#failed}. Virtual machine errors (out of memory) are rethrown.
+     *
+     * @param name the name to give a failure
+     * @param decider the decider
+     * @param request the request
+     * @return the decision, never {@code null}
+     */
+    public static Decision decideSafely(String name, RelayDecider decider, RelayRequest request) {
+        try {
+            Decision d = decider.decide(request);
+            if (d == null) {
+                return Decision.failed(name, new NullPointerException("rule " + name + " returned null"));
+            }
+            return d;
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable t) {
+            return Decision.failed(name, t);
+        }
+    }
+
+    static String requireName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("rule name must not be blank");
+        }
+        return name;
+    }
+
+    static Rule guard(String fallbackName, RelayDecider d) {
+        if (d instanceof Named || d instanceof Combinator || d instanceof ConditionalRule) {
+            return (Rule) d;
+        }
+        if (d instanceof Rule) {
+            return new Named(((Rule) d).name(), d);
+        }
+        return new Named(fallbackName, d);
+    }
+
+    static Rule[] guardAll(String name, RelayDecider[] members) {
+        if (members.length == 0) {
+            throw new IllegalArgumentException(name + ": at least one member rule is required");
+        }
+        Rule[] out = new Rule[members.length];
+        for (int i = 0; i < members.length; i++) {
+            out[i] = guard(name + "[" + i + "]", Objects.requireNonNull(members[i], name + ": member " + i));
+        }
+        return out;
+    }
+
+    static String describeMembers(String head, Rule[] members) {
+        StringBuilder sb = new StringBuilder(head);
+        for (Rule m : members) {
+            sb.append('\n').append(m.describe().indent(2).stripTrailing());
+        }
+        return sb.toString();
+    }
+
+    /** The second step of {@link #when(Condition)}. Not thread-safe; the rules it returns are. */
+    public static final class When {
+        private final Condition condition;
+
+        private When(Condition condition) {
+            this.condition = condition;
+        }
+
+        /**
+         * @param name the rule's name
+         * @return a rule that allows when the condition holds
+         */
+        public Rule allow(String name) {
+            return new ConditionalRule(requireName(name), condition,
+                    Decision.allow(name, condition.description()), null);
+        }
+
+        /**
+         * @param name the rule's name
+         * @param reply a 5xx reply
+         * @return a rule that refuses permanently when the condition holds
+         */
+        public Rule deny(String name, SmtpReply reply) {
+            return new ConditionalRule(requireName(name), condition,
+                    Decision.deny(name, condition.description(), reply), null);
+        }
+
+        /**
+         * @param name the rule's name
+         * @param reply a 4xx reply
+         * @return a rule that refuses temporarily when the condition holds
+         */
+        public Rule defer(String name, SmtpReply reply) {
+            return new ConditionalRule(requireName(name), condition,
+                    Decision.defer(name, condition.description(), reply), null);
+        }
+
+        /**
+         * @param rule the rule to ask when the condition holds
+         * @return a rule that asks {@code rule} when the condition holds and abstains otherwise
+         */
+        public Rule then(RelayDecider rule) {
+            Rule r = guard("then", Objects.requireNonNull(rule, "rule"));
+            return new ConditionalRule(r.name(), condition, null, r);
+        }
+    }
+
+    /** Marker for the combinators, which guard their members themselves. */
+    abstract static class Combinator implements Rule {
+        final String name;
+        final Rule[] members;
+
+        Combinator(String name, Rule[] members) {
+            this.name = name;
+            this.members = members;
+        }
+
+        @Override
+        public final String name() {
+            return name;
+        }
+
+        @Override
+        public final Decision decide(RelayRequest request) {
+            try {
+                return combine(request);
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable t) {
+                return Decision.failed(name, t);
+            }
+        }
+
+        abstract Decision combine(RelayRequest request);
+
+        static Decision compose(String name, Decision result, List<Decision> consulted) {
+            Decision.Builder b = Decision.builder(result.verdict(), name, result.reason()).children(consulted);
+            result.reply().ifPresent(b::reply);
+            return b.build();
+        }
+    }
+
+    static final class Named implements Rule {
+        private final String name;
+        private final RelayDecider delegate;
+
+        Named(String name, RelayDecider delegate) {
+            this.name = name;
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Decision decide(RelayRequest request) {
+            return decideSafely(name, delegate, request);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String describe() {
+            return delegate instanceof Rule ? ((Rule) delegate).describe() : name;
+        }
+    }
+
+    static final class ConditionalRule implements Rule {
+        private final String name;
+        private final Condition condition;
+        private final Decision whenTrue;
+        private final Rule then;
+        private final Decision abstain;
+
+        ConditionalRule(String name, Condition condition, Decision whenTrue, Rule then) {
+            this.name = name;
+            this.condition = condition;
+            this.whenTrue = whenTrue;
+            this.then = then;
+            this.abstain = Decision.noOpinion(name, "not the case: " + condition.description());
+        }
+
+        @Override
+        public Decision decide(RelayRequest request) {
+            boolean holds;
+            try {
+                holds = condition.test(request);
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable t) {
+                return Decision.failed(name, t);
+            }
+            if (!holds) {
+                return abstain;
+            }
+            return then == null ? whenTrue : then.decide(request);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String describe() {
+            return then == null
+                    ? name + ": when " + condition.description() + " then " + whenTrue.verdict()
+                            + whenTrue.reply().map(r -> " [" + r + "]").orElse("")
+                    : "when " + condition.description() + " then\n" + then.describe().indent(2).stripTrailing();
+        }
+    }
+
+    static final class FirstDecisive extends Combinator {
+        private final Decision abstain;
+
+        FirstDecisive(String name, Rule[] members) {
+            super(name, members);
+            this.abstain = Decision.noOpinion(name, "no member rule had an opinion");
+        }
+
+        @Override
+        Decision combine(RelayRequest request) {
+            List<Decision> consulted = new ArrayList<>(members.length);
+            for (Rule m : members) {
+                Decision d = m.decide(request);
+                consulted.add(d);
+                if (d.verdict() != Verdict.NO_OPINION) {
+                    return compose(name, d, consulted);
+                }
+            }
+            return abstain.toBuilder().children(consulted).build();
+        }
+
+        @Override
+        public String describe() {
+            return describeMembers(name + ": first decisive of", members);
+        }
+    }
+
+    static final class AllOf extends Combinator {
+        AllOf(String name, Rule[] members) {
+            super(name, members);
+        }
+
+        @Override
+        Decision combine(RelayRequest request) {
+            List<Decision> consulted = new ArrayList<>(members.length);
+            Decision last = null;
+            for (Rule m : members) {
+                last = m.decide(request);
+                consulted.add(last);
+                if (last.verdict() != Verdict.ALLOW) {
+                    break;
+                }
+            }
+            return compose(name, last, consulted);
+        }
+
+        @Override
+        public String describe() {
+            return describeMembers(name + ": all of", members);
+        }
+    }
+
+    static final class AnyOf extends Combinator {
+        AnyOf(String name, Rule[] members) {
+            super(name, members);
+        }
+
+        @Override
+        Decision combine(RelayRequest request) {
+            List<Decision> consulted = new ArrayList<>(members.length);
+            Decision firstDefer = null;
+            Decision firstDeny = null;
+            for (Rule m : members) {
+                Decision d = m.decide(request);
+                consulted.add(d);
+                switch (d.verdict()) {
+                    case ALLOW:
+                        return compose(name, d, consulted);
+                    case DEFER:
+                        firstDefer = firstDefer == null ? d : firstDefer;
+                        break;
+                    case DENY:
+                        firstDeny = firstDeny == null ? d : firstDeny;
+                        break;
+                    default:
+                        break;
+                }
+            }
+            if (firstDefer != null) {
+                return compose(name, firstDefer, consulted);
+            }
+            if (firstDeny != null) {
+                return compose(name, firstDeny, consulted);
+            }
+            return Decision.builder(Verdict.NO_OPINION, name, "no member rule had an opinion")
+                    .children(consulted).build();
+        }
+
+        @Override
+        public String describe() {
+            return describeMembers(name + ": any of", members);
+        }
+    }
+
+    static final class Not extends Combinator {
+        private final SmtpReply denyReply;
+
+        Not(String name, Rule member, SmtpReply denyReply) {
+            super(name, new Rule[] {member});
+            this.denyReply = denyReply;
+        }
+
+        @Override
+        Decision combine(RelayRequest request) {
+            Decision d = members[0].decide(request);
+            switch (d.verdict()) {
+                case ALLOW:
+                    return Decision.builder(Verdict.DENY, name, "negated: " + d.reason())
+                            .reply(denyReply).child(d).build();
+                case DENY:
+                    return Decision.builder(Verdict.ALLOW, name, "negated: " + d.reason()).child(d).build();
+                default:
+                    return compose(name, d, List.of(d));
+            }
+        }
+
+        @Override
+        public String describe() {
+            return describeMembers(name + ": not", members);
+        }
+    }
+}
