@@ -1,0 +1,14 @@
+/**
+ * A small, real SMTP server (SubEthaSMTP 7) guarded by relaycontrol: it asks a
+ * {@link io.relaycontrol.api.RelayDecider} when a client connects, at {@code MAIL FROM} and at every
+ * {@code RCPT TO}, and answers refusals with exactly the decision's SMTP reply.
+ *
+ * <p>Entry points: {@link io.relaycontrol.examples.smtp.RelaySmtpServer#builder(io.relaycontrol.api.RelayDecider)}
+ * to embed the server, {@link io.relaycontrol.examples.smtp.ServerConfig#load(java.nio.file.Path)} to read a
+ * configuration file, and {@link io.relaycontrol.examples.smtp.Main} ({@code java -jar
+ * relaycontrol-smtp-server.jar --config FILE}) to run it.
+ *
+ * <p>Null policy: arguments must not be {@code null} ({@link java.lang.NullPointerException} naming the
+ * argument); optional values are {@link java.util.Optional}.
+ */
+package io.relaycontrol.examples.smtp;
