@@ -131,7 +131,9 @@ public final class DomainNames {
                     aLabel = true;
                 }
                 labelStart = i + 1;
-                topNumeric = true;
+                if (i < to) {
+                    topNumeric = true;
+                }
                 continue;
             }
             if (c < 0x80) {
