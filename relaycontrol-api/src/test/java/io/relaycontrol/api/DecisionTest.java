@@ -116,4 +116,22 @@ class DecisionTest {
         assertThat(top.decisive()).isSameAs(leaf);
         assertThat(leaf.decisive()).isSameAs(leaf);
     }
+
+    @Test
+    void compositeWhenPassingOnAMemberAnswerThenCopiesItsVerdictReasonAndReply() {
+        Decision abstain = Decision.noOpinion("a", "nothing");
+        Decision deny = Decision.deny("b", "blocked", DENIED);
+        java.util.List<Decision> members = new java.util.ArrayList<>(List.of(abstain, deny));
+        Decision c = Decision.composite("policy", deny, members);
+        members.clear();
+        assertThat(c.verdict()).isEqualTo(Verdict.DENY);
+        assertThat(c.rule()).isEqualTo("policy");
+        assertThat(c.reason()).isEqualTo("blocked");
+        assertThat(c.reply()).contains(DENIED);
+        assertThat(c.children()).containsExactly(abstain, deny);
+        assertThat(c.decisive()).isSameAs(deny);
+        assertThatThrownBy(() -> Decision.composite(" ", deny, List.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Decision.composite("p", deny, java.util.Arrays.asList(deny, null)))
+                .isInstanceOf(NullPointerException.class);
+    }
 }
