@@ -7,33 +7,106 @@ import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayDecider;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.Stage;
+import io.relaycontrol.core.config.StandardRelayPolicy;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
+import org.apache.commons.configuration2.BaseConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** relaycontrol's hooks inside James's embedded SMTP server, driven over loopback by real clients. */
+/**
+ * relaycontrol's hooks inside James's embedded SMTP server, driven over loopback by real clients. The relay
+ * policy is the standard one, read from {@code relay.*} properties: example.com is local, 127.0.0.1 is a
+ * trusted network, 127.0.0.3 a blocked one, and login alice owns {@code alice@example.com}.
+ */
 class RelayControlHookTest {
+
+    @TempDir
+    Path tmp;
 
     private EmbeddedJames james;
     private Policies.Recorder recorder;
+    private ConfiguredRelayControlHook configured;
 
     @AfterEach
     void stop() {
         if (james != null) {
             james.close();
         }
+        if (configured != null) {
+            configured.destroy();
+        }
+    }
+
+    private Path relayProperties(String... extraLines) throws IOException {
+        Files.writeString(tmp.resolve("sender-logins.txt"), "alice: alice@example.com, @alice.example.com\n");
+        StringBuilder sb = new StringBuilder()
+                .append("relay.local-domains = example.com\n")
+                .append("relay.trusted-networks = 127.0.0.1/32\n")
+                .append("relay.blocked-networks = 127.0.0.3/32\n")
+                .append("relay.sender-logins = sender-logins.txt\n")
+                .append("relay.auth.require-tls = false\n");
+        for (String l : extraLines) {
+            sb.append(l).append('\n');
+        }
+        Path file = tmp.resolve("relay.properties");
+        Files.writeString(file, sb);
+        return file;
+    }
+
+    private StandardRelayPolicy standard(String... extraLines) throws IOException {
+        Properties p = new Properties();
+        try (var r = Files.newBufferedReader(relayProperties(extraLines))) {
+            p.load(r);
+        }
+        Map<String, String> keys = new HashMap<>();
+        p.stringPropertyNames().forEach(k -> keys.put(k, p.getProperty(k)));
+        return StandardRelayPolicy.fromProperties(keys, tmp);
     }
 
     private InetSocketAddress start(RelayDecider decider) throws Exception {
         recorder = new Policies.Recorder(decider);
-        james = new EmbeddedJames(new RelayControlHook(recorder), Map.of("alice@example.com", "secret"), "127.0.0.1");
+        james = new EmbeddedJames(new RelayControlHook(recorder), Map.of("alice", "secret"), "127.0.0.1");
         return james.address();
     }
 
     @Test
+    void configuredHookWhenInitWithRelayConfigThenStandardPolicyGuardsJames() throws Exception {
+        configured = new ConfiguredRelayControlHook();
+        BaseConfiguration conf = new BaseConfiguration();
+        conf.addProperty(ConfiguredRelayControlHook.RELAY_CONFIG, relayProperties().toString());
+        configured.init(conf);
+        james = new EmbeddedJames(configured, Map.of("alice", "secret"), "127.0.0.1");
+        try (JavaMailClient c = JavaMailClient.connect(james.address(), "127.0.0.2", null, null)) {
+            assertThat(c.command("MAIL FROM:<someone@elsewhere.example>")).startsWith("250");
+            assertThat(c.command("RCPT TO:<victim@faraway.example>")).isEqualTo("554 5.7.1 Relay access denied");
+            assertThat(c.command("RCPT TO:<bob@example.com>")).startsWith("250 2.1.5");
+        }
+    }
+
+    @Test
+    void configuredHookWhenRelayConfigMissingOrInvalidThenConfigurationException() throws Exception {
+        ConfiguredRelayControlHook hook = new ConfiguredRelayControlHook();
+        assertThatThrownBy(() -> hook.init(new BaseConfiguration())).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("relayConfig");
+        Path bad = tmp.resolve("bad.properties");
+        Files.writeString(bad, "relay.trusted-networks = 10.0.0.0/33\n");
+        BaseConfiguration conf = new BaseConfiguration();
+        conf.addProperty(ConfiguredRelayControlHook.RELAY_CONFIG, bad.toString());
+        assertThatThrownBy(() -> hook.init(conf)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("relay.trusted-networks");
+    }
+
+    @Test
     void rcptWhenStrangerRelaysThen554WithEnhancedStatusAndLocalRecipientAccepted() throws Exception {
-        InetSocketAddress addr = start(Policies.standard());
+        InetSocketAddress addr = start(standard());
         try (JavaMailClient c = JavaMailClient.connect(addr, "127.0.0.2", null, null)) {
             assertThat(c.command("MAIL FROM:<someone@elsewhere.example>")).startsWith("250");
             assertThat(c.command("RCPT TO:<victim@faraway.example>")).isEqualTo("554 5.7.1 Relay access denied");
@@ -43,7 +116,7 @@ class RelayControlHookTest {
 
     @Test
     void rcptWhenTrustedClientThenRelayAllowedWhileStrangerIsRefused() throws Exception {
-        InetSocketAddress addr = start(Policies.standard());
+        InetSocketAddress addr = start(standard());
         try (JavaMailClient trusted = JavaMailClient.connect(addr, "127.0.0.1", null, null);
                 JavaMailClient stranger = JavaMailClient.connect(addr, "127.0.0.2", null, null)) {
             trusted.command("MAIL FROM:<app@internal.example>");
@@ -55,26 +128,26 @@ class RelayControlHookTest {
 
     @Test
     void rcptWhenAuthenticatedThroughDemoAuthHookThenRelayAllowed() throws Exception {
-        InetSocketAddress addr = start(Policies.standard());
-        try (JavaMailClient c = JavaMailClient.connect(addr, "127.0.0.2", "alice@example.com", "secret")) {
+        InetSocketAddress addr = start(standard());
+        try (JavaMailClient c = JavaMailClient.connect(addr, "127.0.0.2", "alice", "secret")) {
             assertThat(c.command("MAIL FROM:<alice@example.com>")).startsWith("250");
             assertThat(c.command("RCPT TO:<friend@faraway.example>")).startsWith("250 2.1.5");
         }
         RelayRequest rcpt = recorder.last(Stage.RCPT);
-        assertThat(rcpt.authenticatedIdentity()).contains("alice@example.com");
+        assertThat(rcpt.authenticatedIdentity()).contains("alice");
         assertThat(rcpt.helo()).contains("client.example");
         assertThat(rcpt.isTls()).isFalse();
     }
 
     @Test
     void authWhenWrongPasswordThen535AndRelayStillRefused() throws Exception {
-        InetSocketAddress addr = start(Policies.standard());
+        InetSocketAddress addr = start(standard());
         try (RawClient c = new RawClient(addr, "127.0.0.2")) {
             assertThat(c.reply()).startsWith("220");
             assertThat(c.send("EHLO client.example")).contains("AUTH LOGIN PLAIN");
-            // AUTH PLAIN \0alice@example.com\0wrong
-            assertThat(c.send("AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdyb25n")).startsWith("535");
-            assertThat(c.send("MAIL FROM:<alice@example.com>")).startsWith("250");
+            // AUTH PLAIN \0alice\0wrong
+            assertThat(c.send("AUTH PLAIN AGFsaWNlAHdyb25n")).startsWith("535");
+            assertThat(c.send("MAIL FROM:<someone@elsewhere.example>")).startsWith("250");
             assertThat(c.send("RCPT TO:<friend@faraway.example>")).isEqualTo("554 5.7.1 Relay access denied");
         }
         assertThat(recorder.last(Stage.RCPT).authenticatedIdentity()).isEmpty();
@@ -82,19 +155,18 @@ class RelayControlHookTest {
 
     @Test
     void mailWhenAuthenticatedUserUsesForeignSenderThen553() throws Exception {
-        InetSocketAddress addr = start(Policies.standard());
-        try (JavaMailClient c = JavaMailClient.connect(addr, "127.0.0.2", "alice@example.com", "secret")) {
-            assertThat(c.command("MAIL FROM:<ceo@bank.example>"))
-                    .isEqualTo("553 5.7.1 Sender address rejected: not owned by user");
+        InetSocketAddress addr = start(standard());
+        try (JavaMailClient c = JavaMailClient.connect(addr, "127.0.0.2", "alice", "secret")) {
+            assertThat(c.command("MAIL FROM:<ceo@bank.example>")).startsWith("553 5.7.1 ");
         }
     }
 
     @Test
     void connectWhenBlockedThenFirstCommandGetsTheRefusalAndIsDisconnected() throws Exception {
-        InetSocketAddress addr = start(Policies.standard());
+        InetSocketAddress addr = start(standard());
         try (RawClient c = new RawClient(addr, "127.0.0.3")) {
             assertThat(c.reply()).startsWith("220");
-            assertThat(c.send("EHLO spammer.example")).isEqualTo("554 5.7.1 Access denied: client is blocked");
+            assertThat(c.send("EHLO spammer.example")).isEqualTo(StandardRelayPolicy.BLOCKED_REPLY.toString());
             assertThat(c.closedByServer()).isTrue();
         }
         try (RawClient c = new RawClient(addr, "127.0.0.3")) {
@@ -106,12 +178,12 @@ class RelayControlHookTest {
 
     @Test
     void rcptWhenDeferredThenDenySoftWith451() throws Exception {
-        InetSocketAddress addr = start(Policies.standard());
+        InetSocketAddress addr = start(standard("relay.limit.client.recipients = 2/1h"));
         try (JavaMailClient c = JavaMailClient.connect(addr, "127.0.0.5", null, null)) {
             c.command("MAIL FROM:<a@elsewhere.example>");
             assertThat(c.command("RCPT TO:<a@example.com>")).startsWith("250");
             assertThat(c.command("RCPT TO:<b@example.com>")).startsWith("250");
-            assertThat(c.command("RCPT TO:<c@example.com>")).isEqualTo("451 4.7.1 Rate limit exceeded, please try again later");
+            assertThat(c.command("RCPT TO:<c@example.com>")).startsWith("451 4.7.1 ");
         }
         assertThat(recorder.last(Stage.RCPT).recipientCount()).isEqualTo(2);
     }
@@ -143,7 +215,7 @@ class RelayControlHookTest {
 
     @Test
     void requestCarriesNullSenderAndDeclaredSize() throws Exception {
-        InetSocketAddress addr = start(Policies.standard());
+        InetSocketAddress addr = start(standard());
         try (RawClient c = new RawClient(addr, "127.0.0.2")) {
             c.reply();
             c.send("EHLO client.example");
@@ -157,7 +229,7 @@ class RelayControlHookTest {
 
     @Test
     void rcptWhenRoutedFormsThenJamesRefusesSourceRoutesItselfAndPolicySeesTheRest() throws Exception {
-        InetSocketAddress addr = start(Policies.standard());
+        InetSocketAddress addr = start(standard());
         try (RawClient c = new RawClient(addr, "127.0.0.2")) {
             c.reply();
             c.send("EHLO client.example");
@@ -165,8 +237,9 @@ class RelayControlHookTest {
             // James's MailAddress parser refuses source routes before any hook runs
             assertThat(c.send("RCPT TO:<@example.com:victim@faraway.example>"))
                     .isEqualTo("553 5.1.3 Syntax error in recipient address");
-            assertThat(c.send("RCPT TO:<victim%faraway.example@example.com>")).isEqualTo("554 5.7.1 Relay access denied");
-            assertThat(c.send("RCPT TO:<faraway.example!victim@example.com>")).isEqualTo("554 5.7.1 Relay access denied");
+            // the standard policy refuses routed recipients from untrusted clients (recipient-syntax)
+            assertThat(c.send("RCPT TO:<victim%faraway.example@example.com>")).startsWith("5");
+            assertThat(c.send("RCPT TO:<faraway.example!victim@example.com>")).startsWith("5");
             // the relay hook runs before James's PostmasterAbuseRcptHook, which would accept any postmaster@
             assertThat(c.send("RCPT TO:<postmaster@faraway.example>")).isEqualTo("554 5.7.1 Relay access denied");
         }
