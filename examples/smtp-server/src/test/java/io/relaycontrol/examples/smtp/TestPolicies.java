@@ -9,63 +9,28 @@ import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Conditions;
 import io.relaycontrol.core.rules.Policy;
 import io.relaycontrol.core.rules.Rules;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/**
- * Policies for tests that need only the policy engine: a stage-aware relay policy with exact-address
- * "networks", exact local domains, a sender-login map and a per-client recipient counter.
- */
+/** Small deciders built with the policy engine, for tests about the server rather than the policy. */
 final class TestPolicies {
-
-    static final SmtpReply BLOCKED = SmtpReply.of(554, "5.7.1", "Access denied: client is blocked");
-    static final SmtpReply NOT_OWNED = SmtpReply.of(553, "5.7.1", "Sender address rejected: not owned by user");
 
     private TestPolicies() {
     }
 
-    /** A policy that only lets local recipients through: the relay-refusing default. */
+    /**
+     * Allows connect and MAIL, then only recipients in {@code localDomains} (unrouted mailboxes, domain compared
+     * exactly) or, after AUTH, anyone; everything else is {@code 554 5.7.1 Relay access denied}.
+     */
     static Policy localOnly(String... localDomains) {
-        return relay(Set.of(localDomains), Set.of(), Set.of(), Map.of(), Integer.MAX_VALUE);
-    }
-
-    static Policy relay(Set<String> localDomains, Set<String> trusted, Set<String> blocked,
-            Map<String, Set<String>> senderLogins, int recipientsPerClient) {
-        Condition isBlocked = Condition.of("client is blocked", r -> blocked.contains(r.clientAddress().getHostAddress()));
-        Condition isTrusted = Condition.of("client is trusted", r -> trusted.contains(r.clientAddress().getHostAddress()));
+        Set<String> local = Set.of(localDomains);
         Condition localRecipient = Condition.of("recipient domain is local", r -> {
             EnvelopeAddress a = r.recipientOrNull();
-            return a != null && a.isMailbox() && !a.isRouted() && localDomains.contains(a.domain());
+            return a != null && a.isMailbox() && !a.isRouted() && local.contains(a.domain());
         });
-        Condition senderNotOwned = Condition.of("sender not owned by the login", r -> {
-            EnvelopeAddress s = r.senderOrNull();
-            Set<String> owned = senderLogins.get(r.authenticatedIdentity().orElse(""));
-            if (owned == null || s == null) {
-                return false;
-            }
-            return !(s.isMailbox() && (owned.contains(s.canonical()) || owned.contains("@" + s.domain())));
-        });
-        Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
-        RelayDecider limit = r -> {
-            int n = counts.computeIfAbsent(r.clientAddress().getHostAddress(), k -> new AtomicInteger()).incrementAndGet();
-            return n <= recipientsPerClient
-                    ? Decision.allow("client-recipient-limit", n + " of " + recipientsPerClient)
-                    : Decision.defer("client-recipient-limit", "over " + recipientsPerClient, SmtpReply.RATE_LIMITED);
-        };
         return Policy.builder("relay-policy")
-                .rule(Rules.when(isBlocked).deny("blocked-clients", BLOCKED))
-                .rule(Rules.when(Conditions.stage(Stage.CONNECT, Stage.HELO)).allow("connect"))
-                .rule(Rules.when(Conditions.stage(Stage.MAIL).and(Conditions.authenticated()).and(senderNotOwned))
-                        .deny("sender-logins", NOT_OWNED))
-                .rule(Rules.when(Conditions.stage(Stage.MAIL)).allow("mail"))
-                .rule(Rules.allOf("relay-then-limit",
-                        Rules.firstDecisive("relay",
-                                Rules.when(localRecipient).allow("local-domains"),
-                                Rules.when(isTrusted).allow("trusted-networks"),
-                                Rules.when(Conditions.authenticated()).allow("authenticated")),
-                        Rules.named("client-recipient-limit", limit)))
+                .rule(Rules.when(Conditions.stage(Stage.CONNECT, Stage.HELO, Stage.MAIL)).allow("no-recipient-yet"))
+                .rule(Rules.when(localRecipient).allow("local-domains"))
+                .rule(Rules.when(Conditions.authenticated()).allow("authenticated"))
                 .otherwiseDeny(SmtpReply.RELAY_ACCESS_DENIED)
                 .build();
     }
