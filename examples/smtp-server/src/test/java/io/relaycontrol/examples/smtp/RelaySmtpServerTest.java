@@ -159,6 +159,30 @@ class RelaySmtpServerTest {
     }
 
     @Test
+    void bdatChunkingGoesThroughTheSameSpool() throws Exception {
+        InetSocketAddress addr = start(TestPolicies.localOnly("example.com"));
+        String msg = "Subject: chunked\r\n\r\nhello\r\n";
+        try (RawClient c = new RawClient(addr, "127.0.0.2")) {
+            c.reply();
+            assertThat(c.send("EHLO client.example")).contains("CHUNKING");
+            c.send("MAIL FROM:<a@elsewhere.example>");
+            assertThat(c.send("RCPT TO:<bob@example.com>")).isEqualTo("250 Ok");
+            c.write(("BDAT " + msg.length() + " LAST\r\n" + msg).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(c.reply()).startsWith("250 2.0.0 Ok: queued as ");
+        }
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(tmp.resolve("spool"))) {
+            assertThat(s.filter(f -> f.toString().endsWith(".eml"))).hasSize(1);
+        }
+    }
+
+    @Test
+    void printableEscapesControlAndNonAsciiCharactersForLogs() {
+        assertThat(DecisionLog.printable("plain <a@b>")).isEqualTo("plain <a@b>");
+        assertThat(DecisionLog.printable("a\rb\u0000c\u001bd\u00e9")).isEqualTo("a\\u000db\\u0000c\\u001bd\\u00e9");
+        assertThat(DecisionLog.printable("two\nlines")).isEqualTo("two\nlines");
+    }
+
+    @Test
     void startWhenAlreadyStartedThenIllegalState() {
         start(TestPolicies.allowAll());
         assertThatThrownBy(server::start).isInstanceOf(IllegalStateException.class);
