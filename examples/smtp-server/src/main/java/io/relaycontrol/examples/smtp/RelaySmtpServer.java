@@ -29,10 +29,13 @@ import org.subethamail.smtp.server.SMTPServer;
  * the number of recipients already accepted, and the size declared with {@code SIZE=}.
  *
  * <p>Paths reach the policy as the client sent them minus the angle brackets (SubEthaSMTP strips them):
- * source routes ({@code @a,@b:user@c}), quoted local parts, {@code %} and {@code !} are all passed on. The
- * server itself refuses only paths with control characters or longer than 254 characters
- * ({@code 501 5.1.3}), before asking the policy. Lines longer than 998 characters and bare CR or LF end the
- * session with a {@code 501} (SubEthaSMTP).
+ * source routes ({@code @a,@b:user@c}), quoted local parts, {@code %}, {@code !}, trailing dots and address
+ * literals are all passed on. (SubEthaSMTP's default MAIL FROM validator, jakarta.mail's strict
+ * {@code InternetAddress} parser, would refuse source routes and trailing dots with
+ * {@code 553 <path> Invalid email address}; this server replaces it so that the policy decides. RCPT TO has
+ * no validator in SubEthaSMTP.) The server itself refuses only paths with control characters or longer than
+ * 254 characters ({@code 501 5.1.3}), before asking the policy. Lines longer than 998 characters, bare CR
+ * or LF and invalid UTF-8 end the session with a {@code 501} (SubEthaSMTP).
  *
  * <pre>{@code
  * try (RelaySmtpServer server = RelaySmtpServer.builder(policy)
