@@ -135,16 +135,16 @@ public final class SenderLoginRule implements Rule {
         }
         if (sender.isInvalid()) {
             return Decision.deny(name, "login '" + login + "' used an unreadable sender, owned by nobody: "
-                    + sender, NOT_OWNED);
+                    + Senders.render(sender), NOT_OWNED);
         }
         if (sender.isRouted()) {
-            return Decision.deny(name, "login '" + login + "' used a routed sender, owned by nobody: " + sender,
+            return Decision.deny(name, "login '" + login + "' used a routed sender, owned by nobody: " + Senders.render(sender),
                     NOT_OWNED);
         }
         if (map.owns(login, sender)) {
             return owned;
         }
-        return Decision.deny(name, "login '" + login + "' does not own sender " + sender, NOT_OWNED);
+        return Decision.deny(name, "login '" + login + "' does not own sender " + Senders.render(sender), NOT_OWNED);
     }
 
     private Decision decideUnauthenticated(RelayRequest request, EnvelopeAddress sender) {
@@ -161,7 +161,7 @@ public final class SenderLoginRule implements Rule {
             return unauthenticatedTrusted;
         }
         return Decision.deny(name, "unauthenticated client " + request.clientAddress().getHostAddress()
-                + " used sender " + sender + " of " + localDomainsDescription
+                + " used sender " + Senders.render(sender) + " of " + localDomainsDescription
                 + " and is not exempt (" + trustedClients.description() + "); local senders must authenticate",
                 AUTHENTICATION_REQUIRED);
     }
