@@ -14,10 +14,12 @@ import java.util.Objects;
  * The policy check (a linter run when a configuration is loaded) for the rules of this package: it finds
  * configurations that make an open relay or fall into a known trap of client-identity rules.
  *
- * <p>{@link #check(List)} takes the rules of a first-decisive policy in the order they are asked (a
- * {@link Policy} in the list is opened and its rules taken in order, recursively). Rules of other packages are
- * skipped; rules hidden inside other combinators ({@code Rules.firstDecisive}, {@code Rules.when(..).then(..)})
- * are not seen, so pass the auth rules at the top level or inside a {@link Policy}.
+ * <p>{@link #check(List)} takes the rules of a first-decisive policy in the order they are asked: pass the very
+ * list of rules that is given to {@code Policy.builder(..).rule(..)}, not the built {@link Policy}. A policy
+ * wraps each member in a guard, so {@link Policy#rules()} does not show the auth rules themselves; a
+ * {@link Policy} in the list is opened, but its wrapped members are not recognised. Rules of other packages,
+ * and rules hidden inside combinators ({@code Rules.firstDecisive}, {@code Rules.when(..).then(..)}), are
+ * skipped.
  *
  * <table>
  * <caption>Findings</caption>
@@ -87,7 +89,7 @@ public final class AuthChecks {
     /**
      * Checks rules of a first-decisive policy, in the order they are asked.
      *
-     * @param rules the rules; {@link Policy} members are opened, rules of other packages are skipped
+     * @param rules the rules as given to the policy builder, in order; rules of other packages are skipped
      * @return the findings, errors and warnings in the order found; empty if none; unmodifiable
      * @throws NullPointerException if the list or an element is null
      */
