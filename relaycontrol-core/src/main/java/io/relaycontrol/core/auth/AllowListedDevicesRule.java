@@ -124,8 +124,8 @@ public final class AllowListedDevicesRule implements Rule {
                 for (Device d : devices) {
                     if (d.clients.test(request)) {
                         return Decision.deny(name, "client " + request.clientAddress().getHostAddress()
-                                + " is in the networks of allow-listed device '" + d.name + "' but sender " + Senders.render(sender)
-                                + " is not allowed there", SENDER_NOT_ALLOWED);
+                                + " is in the networks of allow-listed device '" + d.name + "' but sender "
+                                + Senders.render(sender) + " is not allowed there", SENDER_NOT_ALLOWED);
                     }
                 }
             }

@@ -134,17 +134,18 @@ public final class SenderLoginRule implements Rule {
                             + " for authenticated clients", NOT_OWNED);
         }
         if (sender.isInvalid()) {
-            return Decision.deny(name, "login '" + login + "' used an unreadable sender, owned by nobody: "
-                    + Senders.render(sender), NOT_OWNED);
+            return Decision.deny(name, "login '" + login + "' used an " + Senders.render(sender)
+                    + ", owned by nobody", NOT_OWNED);
         }
         if (sender.isRouted()) {
-            return Decision.deny(name, "login '" + login + "' used a routed sender, owned by nobody: " + Senders.render(sender),
-                    NOT_OWNED);
+            return Decision.deny(name, "login '" + login + "' used a routed sender, owned by nobody: "
+                    + Senders.render(sender), NOT_OWNED);
         }
         if (map.owns(login, sender)) {
             return owned;
         }
-        return Decision.deny(name, "login '" + login + "' does not own sender " + Senders.render(sender), NOT_OWNED);
+        return Decision.deny(name, "login '" + login + "' does not own sender " + Senders.render(sender),
+                NOT_OWNED);
     }
 
     private Decision decideUnauthenticated(RelayRequest request, EnvelopeAddress sender) {

@@ -8,7 +8,11 @@ final class Senders {
     private Senders() {
     }
 
-    /** @return {@code <local@domain>} for a mailbox, {@code <>} for the null path, the raw text quoted if invalid */
+    /**
+     * @return {@code <local@domain>} for a mailbox, {@code <>} for the null path, and for an invalid address only
+     *         the parser's reason: raw client input (which may hold control characters) is never copied into a
+     *         reason that ends up in logs
+     */
     static String render(EnvelopeAddress a) {
         if (a.isNullPath()) {
             return "<>";
@@ -16,6 +20,6 @@ final class Senders {
         if (a.isMailbox()) {
             return "<" + a.canonical() + ">";
         }
-        return "'" + a.raw() + "'" + a.error().map(e -> " (" + e + ")").orElse("");
+        return "unreadable address (" + a.error().orElse("invalid") + ")";
     }
 }

@@ -87,7 +87,8 @@ class SenderLoginRuleTest extends AuthRuleContract {
         Decision invalid = rule.decide(authMail("alice", "<garbage>").build());
         assertThat(invalid.verdict()).isEqualTo(Verdict.DENY);
         assertThat(invalid.reply()).contains(SenderLoginRule.NOT_OWNED);
-        assertThat(invalid.reason()).startsWith("login 'alice' used an unreadable sender, owned by nobody: ");
+        assertThat(invalid.reason()).startsWith("login 'alice' used an unreadable address (")
+                .endsWith("), owned by nobody").doesNotContain("garbage");
     }
 
     @Test
