@@ -35,8 +35,8 @@ public final class Decision {
         this.rule = requireText(b.rule, "rule");
         this.reason = requireText(b.reason, "reason");
         this.reply = b.reply;
-        this.children = b.children.isEmpty() ? List.of() : Collections.unmodifiableList(new ArrayList<>(b.children));
-        this.details = b.details.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.details));
+        this.children = b.children == null ? List.of() : List.copyOf(b.children);
+        this.details = b.details == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.details));
         this.error = b.error;
         switch (verdict) {
             case DENY:
@@ -135,6 +135,31 @@ public final class Decision {
     }
 
     /**
+     * A decision of a composite rule (a combinator or policy) that passes on the answer of one of its members:
+     * verdict, reason and reply are {@code decisive}'s, the rule is {@code rule}, and the children are the
+     * member decisions that were made, in order ({@code decisive} among them).
+     *
+     * @param rule the name of the composite rule
+     * @param decisive the member decision whose answer is passed on
+     * @param children the member decisions made, in order; copied
+     * @return the decision
+     * @throws NullPointerException if any argument or child is null
+     */
+    public static Decision composite(String rule, Decision decisive, List<Decision> children) {
+        return new Decision(decisive, requireText(rule, "rule"), List.copyOf(children));
+    }
+
+    private Decision(Decision decisive, String rule, List<Decision> children) {
+        this.verdict = decisive.verdict;
+        this.rule = rule;
+        this.reason = decisive.reason;
+        this.reply = decisive.reply;
+        this.children = children;
+        this.details = Map.of();
+        this.error = null;
+    }
+
+    /**
      * Starts a decision with every field.
      *
      * @param verdict the verdict
@@ -150,8 +175,12 @@ public final class Decision {
     public Builder toBuilder() {
         Builder b = new Builder(verdict, rule, reason);
         b.reply = reply;
-        b.children.addAll(children);
-        b.details.putAll(details);
+        if (!children.isEmpty()) {
+            b.children = new ArrayList<>(children);
+        }
+        if (!details.isEmpty()) {
+            b.details = new LinkedHashMap<>(details);
+        }
         b.error = error;
         return b;
     }
@@ -267,8 +296,8 @@ public final class Decision {
         private final String rule;
         private final String reason;
         private SmtpReply reply;
-        private final List<Decision> children = new ArrayList<>();
-        private final Map<String, String> details = new LinkedHashMap<>();
+        private List<Decision> children;
+        private Map<String, String> details;
         private Throwable error;
 
         private Builder(Verdict verdict, String rule, String reason) {
@@ -291,6 +320,9 @@ public final class Decision {
          * @return this builder
          */
         public Builder child(Decision child) {
+            if (children == null) {
+                children = new ArrayList<>();
+            }
             children.add(Objects.requireNonNull(child, "child"));
             return this;
         }
@@ -312,6 +344,9 @@ public final class Decision {
          * @return this builder
          */
         public Builder detail(String key, Object value) {
+            if (details == null) {
+                details = new LinkedHashMap<>();
+            }
             details.put(Objects.requireNonNull(key, "key"), String.valueOf(Objects.requireNonNull(value, "value")));
             return this;
         }

@@ -1,19 +1,53 @@
 package io.relaycontrol.api.address;
 
-import java.util.Locale;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * An SMTP envelope address (RFC 5321 reverse-path or forward-path) as read once from {@code MAIL FROM:}
- * or {@code RCPT TO:}, with its canonical form.
+ * or {@code RCPT TO:}, with its canonical form and the sender-specified routing it carries.
  *
- * <p>Parsing never throws for bad input: an address that cannot be read is an {@link Kind#INVALID} value
- * with a reason, so that a rule can refuse it with an explanation. Instances are immutable and thread-safe.
+ * <h2>What is read</h2>
+ * <ul>
+ * <li>With or without angle brackets; {@code <>} and the empty string are the {@link #NULL_PATH}.</li>
+ * <li>Local parts as dot-strings or quoted strings with quoted pairs; {@link #localPart()} is unquoted.</li>
+ * <li>Domains, canonicalised by {@link DomainNames}: lower case, trailing dot removed, IDN to A-labels.</li>
+ * <li>Address literals {@code [192.0.2.1]} and {@code [IPv6:2001:db8::1]} (tag in any case), normalised to
+ *     RFC 5952 text; IPv4-mapped IPv6 is shown as IPv4.</li>
+ * <li>Source routes {@code @a,@b:user@c}: read, never followed, and marked {@link Routing#SOURCE_ROUTE}.</li>
+ * <li>SMTPUTF8 (RFC 6531): UTF-8 local parts and U-label domains.</li>
+ * <li>Length limits of RFC 5321 section 4.5.3.1 in UTF-8 octets: local part 64 (as written, with quotes),
+ *     domain 255, label 63, whole path 256 including the angle brackets (added when absent).</li>
+ * </ul>
+ *
+ * <h2>What is refused</h2>
+ * Anything else is an {@link Kind#INVALID} value with a typed {@link #parseError()} and a message in
+ * {@link #error()}: control characters (NUL, CR, LF, TAB, DEL, C1), spaces outside quotes, invisible format
+ * and bidi controls, broken Unicode, missing or nested brackets, empty or badly dotted local parts,
+ * unterminated quotes, more than one unquoted {@code @} ({@code user@evil.com@local.com}), bare numeric
+ * domains ({@code user@1.2.3.4}: use {@code [1.2.3.4]}), invalid IDNs and address literals, oversized input.
+ * {@link #parse(String)} never throws for bad input.
+ *
+ * <h2>Routing</h2>
+ * A source route, or a local part that still contains {@code @}, {@code %} or {@code !} after unquoting
+ * (or their fullwidth look-alikes), marks the address as {@linkplain #isRouted() routed}. Such an address
+ * must never be treated as local or relay-domain mail for an untrusted client; the core's
+ * {@code AddressConditions} enforce that.
+ *
+ * <p>Instances are immutable and thread-safe.
  *
  * @since 0.1.0
  */
 public final class EnvelopeAddress {
+
+    /** Maximum octets of a local part (RFC 5321 section 4.5.3.1.1). */
+    public static final int MAX_LOCAL_PART_OCTETS = 64;
+
+    /** Maximum octets of a path including its angle brackets (RFC 5321 section 4.5.3.1.3). */
+    public static final int MAX_PATH_OCTETS = 256;
 
     /** The three kinds of envelope address. */
     public enum Kind {
@@ -27,59 +61,353 @@ public final class EnvelopeAddress {
 
     /** The null path {@code <>}. */
     public static final EnvelopeAddress NULL_PATH =
-            new EnvelopeAddress(Kind.NULL_PATH, "<>", "", "", false, false, null);
+            new EnvelopeAddress(Kind.NULL_PATH, "<>", "", "", null, false, Routing.NONE, null, null, null);
 
     private final Kind kind;
     private final String raw;
     private final String localPart;
     private final String domain;
-    private final boolean routed;
-    private final boolean addressLiteral;
+    private final String route; // canonical "@a,@b" or null
+    private final boolean quoted;
+    private final Routing routing;
+    private final String routingReason;
+    private final ParseError parseError;
     private final String error;
+    private String canonical; // lazily computed; benign race, String is immutable
 
-    private EnvelopeAddress(Kind kind, String raw, String localPart, String domain, boolean routed,
-            boolean addressLiteral, String error) {
+    private EnvelopeAddress(Kind kind, String raw, String localPart, String domain, String route, boolean quoted,
+            Routing routing, String routingReason, ParseError parseError, String error) {
         this.kind = kind;
         this.raw = raw;
         this.localPart = localPart;
         this.domain = domain;
-        this.routed = routed;
-        this.addressLiteral = addressLiteral;
+        this.route = route;
+        this.quoted = quoted;
+        this.routing = routing;
+        this.routingReason = routingReason;
+        this.parseError = parseError;
         this.error = error;
     }
 
     /**
      * Reads a path as it follows {@code MAIL FROM:} or {@code RCPT TO:}, with or without angle brackets.
+     * Linear in the input; the input is measured before it is scanned, so oversized input costs little.
      *
-     * @param raw the path text
-     * @return the address; {@link Kind#INVALID} with a reason when it cannot be read
+     * @param raw the path text, without the ESMTP parameters that may follow it
+     * @return the address; {@link Kind#INVALID} with a reason when it cannot be read; never {@code null}
      * @throws NullPointerException if {@code raw} is null
      */
     public static EnvelopeAddress parse(String raw) {
         Objects.requireNonNull(raw, "raw");
-        String s = raw;
-        if (s.startsWith("<") && s.endsWith(">") && s.length() >= 2) {
-            s = s.substring(1, s.length() - 1);
-        }
-        if (s.isEmpty()) {
+        int n = raw.length();
+        if (n == 0) {
             return NULL_PATH;
         }
-        int at = s.lastIndexOf('@');
-        if (at <= 0 || at == s.length() - 1) {
-            return invalid(raw, "not local-part@domain");
+        if (n > MAX_PATH_OCTETS) {
+            return invalid(raw, ParseError.PATH_TOO_LONG,
+                    "path of " + n + " characters; at most 256 octets allowed (RFC 5321 4.5.3.1.3)");
         }
-        String local = s.substring(0, at);
-        String dom = s.substring(at + 1).toLowerCase(Locale.ROOT);
-        if (dom.endsWith(".")) {
-            dom = dom.substring(0, dom.length() - 1);
+        Problem p = new Problem();
+        if (!Problem.checkCharacters(raw, 0, n, p)) {
+            return invalid(raw, p);
         }
-        boolean routed = local.indexOf('@') >= 0 || local.indexOf('%') >= 0 || local.indexOf('!') >= 0;
-        boolean literal = dom.startsWith("[");
-        return new EnvelopeAddress(Kind.MAILBOX, raw, local, dom, routed, literal, null);
+        int b = 0;
+        int e = n;
+        if (raw.charAt(0) == '<') {
+            if (n == 1 || raw.charAt(n - 1) != '>') {
+                return invalid(raw, ParseError.MISSING_CLOSING_BRACKET, "path starts with '<' but does not end with '>'");
+            }
+            b = 1;
+            e = n - 1;
+        } else if (raw.charAt(n - 1) == '>') {
+            return invalid(raw, ParseError.MISSING_OPENING_BRACKET, "path ends with '>' but does not start with '<'");
+        }
+        if (b == e) {
+            return NULL_PATH;
+        }
+        int octets = utf8Length(raw, b, e) + 2;
+        if (octets > MAX_PATH_OCTETS) {
+            return invalid(raw, ParseError.PATH_TOO_LONG, "path of " + octets
+                    + " octets with angle brackets; at most 256 allowed (RFC 5321 4.5.3.1.3)");
+        }
+        return parseMailbox(raw, b, e, p);
     }
 
-    private static EnvelopeAddress invalid(String raw, String reason) {
-        return new EnvelopeAddress(Kind.INVALID, raw, "", "", false, false, reason);
+    private static EnvelopeAddress parseMailbox(String s, int b, int e, Problem p) {
+        int pos = b;
+        String route = null;
+        if (s.charAt(pos) == '@') {
+            int colon = s.indexOf(':', pos);
+            if (colon < 0 || colon >= e) {
+                return invalid(s, ParseError.EMPTY_LOCAL_PART, "nothing before '@': empty local part");
+            }
+            StringBuilder rb = new StringBuilder(colon - pos);
+            int q = pos;
+            while (true) {
+                if (s.charAt(q) != '@') {
+                    return invalid(s, ParseError.BAD_SOURCE_ROUTE, "each source route hop must start with '@'");
+                }
+                int end = q + 1;
+                while (end < colon && s.charAt(end) != ',') {
+                    end++;
+                }
+                if (end < e && s.charAt(q + 1) == '[') {
+                    return invalid(s, ParseError.BAD_SOURCE_ROUTE, "address literal in a source route");
+                }
+                String hop = DomainNames.domain(s, q + 1, end, p);
+                if (hop == null) {
+                    return invalid(s, ParseError.BAD_SOURCE_ROUTE, "source route hop: " + p.message);
+                }
+                rb.append(rb.length() > 0 ? ",@" : "@").append(hop);
+                if (end == colon) {
+                    break;
+                }
+                q = end + 1;
+            }
+            route = rb.toString();
+            pos = colon + 1;
+            if (pos >= e) {
+                return invalid(s, ParseError.BAD_SOURCE_ROUTE, "source route without a mailbox after ':'");
+            }
+        }
+
+        int localStart = pos;
+        String local;
+        boolean quoted = false;
+        if (s.charAt(pos) == '"') {
+            quoted = true;
+            int q = pos + 1;
+            boolean escapes = false;
+            while (q < e) {
+                char c = s.charAt(q);
+                if (c == '\\') {
+                    if (q + 1 >= e) {
+                        return invalid(s, ParseError.BAD_QUOTED_PAIR, "quoted string ends with a lone backslash");
+                    }
+                    char d = s.charAt(q + 1);
+                    if (d < 0x20 || d > 0x7e) {
+                        return invalid(s, ParseError.BAD_QUOTED_PAIR,
+                                "backslash at index " + q + " escapes a character that is not printable ASCII");
+                    }
+                    escapes = true;
+                    q += 2;
+                    continue;
+                }
+                if (c == '"') {
+                    break;
+                }
+                q++;
+            }
+            if (q >= e) {
+                return invalid(s, ParseError.UNTERMINATED_QUOTE, "quoted local part without closing '\"'");
+            }
+            local = escapes ? unescape(s, pos + 1, q) : s.substring(pos + 1, q);
+            pos = q + 1;
+            if (pos >= e) {
+                return invalid(s, ParseError.MISSING_AT, "no '@' after the quoted local part: not local-part@domain");
+            }
+            if (s.charAt(pos) != '@') {
+                return invalid(s, ParseError.ILLEGAL_CHARACTER, "character at index " + pos
+                        + " after the closing quote; expected '@'");
+            }
+            if (local.isEmpty()) {
+                return invalid(s, ParseError.EMPTY_LOCAL_PART, "empty quoted local part \"\"");
+            }
+        } else {
+            int q = pos;
+            boolean prevDot = false;
+            while (q < e) {
+                char c = s.charAt(q);
+                if (c == '@') {
+                    break;
+                }
+                if (c == '.') {
+                    if (q == pos) {
+                        return invalid(s, ParseError.LOCAL_PART_DOT, "local part starts with '.'");
+                    }
+                    if (prevDot) {
+                        return invalid(s, ParseError.LOCAL_PART_DOT, "'..' in the local part at index " + (q - 1));
+                    }
+                    prevDot = true;
+                } else if (c >= 0x80 || isAtext(c)) {
+                    prevDot = false;
+                } else {
+                    return invalid(s, badLocalChar(c), describeBadLocalChar(c, q));
+                }
+                q++;
+            }
+            if (q == pos) {
+                return invalid(s, ParseError.EMPTY_LOCAL_PART, "nothing before '@': empty local part");
+            }
+            if (q >= e) {
+                return invalid(s, ParseError.MISSING_AT, "no '@': not local-part@domain");
+            }
+            if (prevDot) {
+                return invalid(s, ParseError.LOCAL_PART_DOT, "local part ends with '.'");
+            }
+            local = s.substring(pos, q);
+            pos = q;
+        }
+        int localOctets = utf8Length(s, localStart, pos);
+        if (localOctets > MAX_LOCAL_PART_OCTETS) {
+            return invalid(s, ParseError.LOCAL_PART_TOO_LONG,
+                    "local part of " + localOctets + " octets; at most 64 allowed (RFC 5321 4.5.3.1.1)");
+        }
+
+        pos++; // the '@'
+        if (pos >= e) {
+            return invalid(s, ParseError.EMPTY_DOMAIN, "nothing after '@': empty domain");
+        }
+        for (int i = pos; i < e; i++) {
+            char c = s.charAt(i);
+            if (c == '@') {
+                return invalid(s, ParseError.UNQUOTED_AT, "more than one '@': an unquoted '@' in the local part"
+                        + " is sender-specified routing (as in user@evil.com@local.com)");
+            } else if (c == ' ') {
+                return invalid(s, ParseError.WHITESPACE, "space outside quotes at index " + i);
+            } else if (c == '<' || c == '>') {
+                return invalid(s, ParseError.NESTED_BRACKETS, "angle bracket inside the path at index " + i);
+            }
+        }
+        String dom = s.charAt(pos) == '['
+                ? DomainNames.literal(s, pos, e, p)
+                : DomainNames.domain(s, pos, e, p);
+        if (dom == null) {
+            return invalid(s, p);
+        }
+
+        Routing routing = Routing.NONE;
+        String why = null;
+        if (route != null) {
+            routing = Routing.SOURCE_ROUTE;
+            why = "source route '" + route + ":' in the path: sender-specified routing";
+        } else {
+            char found = 0;
+            for (int i = 0; i < local.length(); i++) {
+                Routing r = routingOf(local.charAt(i));
+                if (r != Routing.NONE && (routing == Routing.NONE || r.ordinal() < routing.ordinal())) {
+                    routing = r;
+                    found = local.charAt(i);
+                }
+            }
+            if (routing != Routing.NONE) {
+                why = found < 0x80
+                        ? "local part contains '" + found + "': sender-specified routing"
+                                + (routing == Routing.PERCENT ? " (percent hack)"
+                                        : routing == Routing.BANG_PATH ? " (UUCP bang path)" : "")
+                        : "local part contains U+" + DomainNames.hex4(found) + ", a look-alike of '"
+                                + (routing == Routing.AT_SIGN ? '@' : routing == Routing.PERCENT ? '%' : '!')
+                                + "': sender-specified routing";
+            }
+        }
+        return new EnvelopeAddress(Kind.MAILBOX, s, local, dom, route, quoted, routing, why, null, null);
+    }
+
+    private static Routing routingOf(char c) {
+        switch (c) {
+            case '@':
+            case '\uff20': // FULLWIDTH COMMERCIAL AT
+            case '\ufe6b': // SMALL COMMERCIAL AT
+                return Routing.AT_SIGN;
+            case '%':
+            case '\uff05': // FULLWIDTH PERCENT SIGN
+            case '\ufe6a': // SMALL PERCENT SIGN
+                return Routing.PERCENT;
+            case '!':
+            case '\uff01': // FULLWIDTH EXCLAMATION MARK
+            case '\ufe57': // SMALL EXCLAMATION MARK
+                return Routing.BANG_PATH;
+            default:
+                return Routing.NONE;
+        }
+    }
+
+    private static ParseError badLocalChar(char c) {
+        switch (c) {
+            case ' ':
+                return ParseError.WHITESPACE;
+            case '<':
+            case '>':
+                return ParseError.NESTED_BRACKETS;
+            default:
+                return ParseError.ILLEGAL_CHARACTER;
+        }
+    }
+
+    private static String describeBadLocalChar(char c, int index) {
+        switch (c) {
+            case ' ':
+                return "space outside quotes at index " + index;
+            case '<':
+            case '>':
+                return "angle bracket inside the path at index " + index;
+            case '"':
+                return "quote at index " + index + " inside an unquoted local part";
+            case '\\':
+                return "backslash at index " + index + " outside a quoted string";
+            default:
+                return "character '" + c + "' at index " + index + " is not allowed in an unquoted local part";
+        }
+    }
+
+    /** RFC 5322 atext, ASCII part. */
+    static boolean isAtext(char c) {
+        if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+            return true;
+        }
+        switch (c) {
+            case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
+            case '/': case '=': case '?': case '^': case '_': case '`': case '{': case '|': case '}': case '~':
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static boolean isDotString(String s) {
+        if (s.isEmpty() || s.charAt(0) == '.' || s.charAt(s.length() - 1) == '.') {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '.') {
+                if (s.charAt(i - 1) == '.') {
+                    return false;
+                }
+            } else if (c < 0x80 && !isAtext(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String unescape(String s, int from, int to) {
+        StringBuilder sb = new StringBuilder(to - from);
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                c = s.charAt(++i);
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+
+    static int utf8Length(CharSequence s, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            n += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return n;
+    }
+
+    private static EnvelopeAddress invalid(String raw, Problem p) {
+        return invalid(raw, p.code, p.message);
+    }
+
+    private static EnvelopeAddress invalid(String raw, ParseError code, String reason) {
+        return new EnvelopeAddress(Kind.INVALID, raw, "", "", null, false, Routing.NONE, null, code, reason);
     }
 
     /** @return the kind */
@@ -107,9 +435,17 @@ public final class EnvelopeAddress {
         return raw;
     }
 
-    /** @return why the input is invalid; empty unless {@link #isInvalid()} */
+    /**
+     * @return why the input is invalid, with details such as the index and the limit (control characters
+     *         are named, never echoed); empty unless {@link #isInvalid()}
+     */
     public Optional<String> error() {
         return Optional.ofNullable(error);
+    }
+
+    /** @return the typed reason why the input is invalid; empty unless {@link #isInvalid()} */
+    public Optional<ParseError> parseError() {
+        return Optional.ofNullable(parseError);
     }
 
     /** @return the local part, unquoted; empty string unless a mailbox */
@@ -117,33 +453,93 @@ public final class EnvelopeAddress {
         return localPart;
     }
 
-    /** @return the canonical domain (lower case, no trailing dot) or address literal; empty unless a mailbox */
+    /** @return {@code true} when the local part was written as a quoted string */
+    public boolean isQuoted() {
+        return quoted;
+    }
+
+    /**
+     * @return the canonical domain (lower case, no trailing dot, A-labels) or address literal in normalised
+     *         bracket form ({@code [192.0.2.1]}, {@code [IPv6:2001:db8::1]}); empty unless a mailbox
+     */
     public String domain() {
         return domain;
     }
 
+    /** @return the canonical hops of a source route ({@code @a,@b:}) without the {@code @}; empty if none */
+    public List<String> sourceRoute() {
+        if (route == null) {
+            return Collections.emptyList();
+        }
+        return Arrays.stream(route.split(",")).map(h -> h.substring(1)).toList();
+    }
+
     /** @return {@code true} when the sender specified routing (source route, {@code %}, {@code !}, {@code @}) */
     public boolean isRouted() {
-        return routed;
+        return routing != Routing.NONE;
+    }
+
+    /** @return the kind of sender-specified routing; {@link Routing#NONE} when not routed or not a mailbox */
+    public Routing routing() {
+        return routing;
+    }
+
+    /**
+     * @return why the address counts as routed, e.g. {@code local part contains '%': sender-specified
+     *         routing (percent hack)}; empty unless {@link #isRouted()}
+     */
+    public Optional<String> routingReason() {
+        return Optional.ofNullable(routingReason);
     }
 
     /** @return {@code true} when the domain is an address literal such as {@code [192.0.2.1]} */
     public boolean isAddressLiteral() {
-        return addressLiteral;
+        return !domain.isEmpty() && domain.charAt(0) == '[';
     }
 
-    /** @return {@code local@domain} for a mailbox, {@code <>} for the null path, the raw text if invalid */
+    /**
+     * The canonical text: {@code [@a,@b:]local@domain} for a mailbox, with the local part quoted (only
+     * {@code "} and {@code \} escaped) when it is not a dot-string; {@code <>} for the null path; the raw text
+     * if invalid. Parsing the canonical form again gives the same canonical form.
+     *
+     * @return the canonical form
+     */
     public String canonical() {
-        switch (kind) {
-            case NULL_PATH:
-                return "<>";
-            case MAILBOX:
-                return localPart + "@" + domain;
-            default:
-                return raw;
+        String c = canonical;
+        if (c == null) {
+            switch (kind) {
+                case NULL_PATH:
+                    c = "<>";
+                    break;
+                case MAILBOX:
+                    StringBuilder sb = new StringBuilder(localPart.length() + domain.length() + 8);
+                    if (route != null) {
+                        sb.append(route).append(':');
+                    }
+                    if (isDotString(localPart)) {
+                        sb.append(localPart);
+                    } else {
+                        sb.append('"');
+                        for (int i = 0; i < localPart.length(); i++) {
+                            char ch = localPart.charAt(i);
+                            if (ch == '"' || ch == '\\') {
+                                sb.append('\\');
+                            }
+                            sb.append(ch);
+                        }
+                        sb.append('"');
+                    }
+                    c = sb.append('@').append(domain).toString();
+                    break;
+                default:
+                    c = raw;
+            }
+            canonical = c;
         }
+        return c;
     }
 
+    /** Equal when kind and canonical form are equal (the raw text for invalid addresses). */
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof EnvelopeAddress)) {
@@ -158,8 +554,10 @@ public final class EnvelopeAddress {
         return kind.hashCode() * 31 + canonical().hashCode();
     }
 
+    /** @return {@code <canonical>}, or {@code invalid(code: reason)} without echoing the raw input */
     @Override
     public String toString() {
-        return kind == Kind.INVALID ? "invalid(" + raw + ": " + error + ")" : "<" + (isNullPath() ? "" : canonical()) + ">";
+        return kind == Kind.INVALID ? "invalid(" + parseError.code() + ": " + error + ")"
+                : "<" + (isNullPath() ? "" : canonical()) + ">";
     }
 }

@@ -372,9 +372,7 @@ public final class Rules {
         abstract Decision combine(RelayRequest request);
 
         static Decision compose(String name, Decision result, List<Decision> consulted) {
-            Decision.Builder b = Decision.builder(result.verdict(), name, result.reason()).children(consulted);
-            result.reply().ifPresent(b::reply);
-            return b.build();
+            return Decision.composite(name, result, consulted);
         }
     }
 

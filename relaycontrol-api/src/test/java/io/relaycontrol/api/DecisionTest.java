@@ -1,0 +1,137 @@
+package io.relaycontrol.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DecisionTest {
+
+    private static final SmtpReply DENIED = SmtpReply.RELAY_ACCESS_DENIED;
+    private static final SmtpReply LATER = SmtpReply.of(450, "4.7.1", "later");
+
+    @Test
+    void factoriesWhenValidThenCarryTheirParts() {
+        Decision allow = Decision.allow("trusted", "client in trusted networks");
+        assertThat(allow.verdict()).isEqualTo(Verdict.ALLOW);
+        assertThat(allow.isAllowed()).isTrue();
+        assertThat(allow.rule()).isEqualTo("trusted");
+        assertThat(allow.reason()).isEqualTo("client in trusted networks");
+        assertThat(allow.reply()).isEmpty();
+        assertThat(allow.children()).isEmpty();
+        assertThat(allow.details()).isEmpty();
+        assertThat(allow.error()).isEmpty();
+
+        Decision deny = Decision.deny("default", "no rule allowed it", DENIED);
+        assertThat(deny.verdict()).isEqualTo(Verdict.DENY);
+        assertThat(deny.reply()).contains(DENIED);
+
+        Decision defer = Decision.defer("limit", "too many", LATER);
+        assertThat(defer.verdict()).isEqualTo(Verdict.DEFER);
+        assertThat(defer.reply()).contains(LATER);
+
+        Decision none = Decision.noOpinion("auth", "not authenticated");
+        assertThat(none.verdict()).isEqualTo(Verdict.NO_OPINION);
+        assertThat(none.reply()).isEmpty();
+    }
+
+    @Test
+    void denyWhenReplyIsNot5xxThenRefused() {
+        assertThatThrownBy(() -> Decision.deny("r", "why", LATER))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("5xx");
+    }
+
+    @Test
+    void deferWhenReplyIsNot4xxThenRefused() {
+        assertThatThrownBy(() -> Decision.defer("r", "why", DENIED))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4xx");
+    }
+
+    @Test
+    void buildWhenAllowCarriesARefusalOrNoOpinionCarriesAReplyThenRefused() {
+        assertThatThrownBy(() -> Decision.builder(Verdict.ALLOW, "r", "why").reply(DENIED).build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(Decision.builder(Verdict.ALLOW, "r", "why").reply(SmtpReply.of(250, "2.1.5", "OK")).build()
+                .reply()).isPresent();
+        assertThatThrownBy(() -> Decision.builder(Verdict.NO_OPINION, "r", "why").reply(LATER).build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Decision.builder(Verdict.DENY, "r", "why").build())
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void factoriesWhenNameOrReasonMissingThenRefused() {
+        assertThatThrownBy(() -> Decision.allow(null, "x")).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Decision.allow("r", null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Decision.allow(" ", "x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Decision.allow("r", "")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Decision.builder(null, "r", "x")).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Decision.failed("r", null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void failedWhenRuleThrewThenTemporaryRefusalKeepsTheException() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        Decision d = Decision.failed("lookup", boom);
+        assertThat(d.verdict()).isEqualTo(Verdict.DEFER);
+        assertThat(d.reply()).contains(SmtpReply.TEMPORARY_FAILURE);
+        assertThat(d.error()).containsSame(boom);
+        assertThat(d.reason()).contains("boom");
+        assertThat(d.explain()).contains("java.lang.IllegalStateException");
+    }
+
+    @Test
+    void childrenAndDetailsWhenBuiltThenUnmodifiableCopies() {
+        Decision child = Decision.noOpinion("a", "nothing");
+        Decision d = Decision.builder(Verdict.ALLOW, "p", "ok").child(child).detail("tokensLeft", 3).build();
+        assertThat(d.children()).containsExactly(child);
+        assertThat(d.details()).containsEntry("tokensLeft", "3");
+        assertThatThrownBy(() -> d.children().add(child)).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> d.details().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+        Decision derived = d.toBuilder().detail("extra", "1").build();
+        assertThat(derived.details()).containsKeys("tokensLeft", "extra");
+        assertThat(d.details()).doesNotContainKey("extra");
+    }
+
+    @Test
+    void explainWhenTreeThenOneIndentedLinePerDecision() {
+        Decision leaf1 = Decision.noOpinion("blocked-networks", "198.51.100.7 is not in the blocked networks");
+        Decision leaf2 = Decision.deny("default", "no rule allowed relay", DENIED);
+        Decision top = Decision.builder(Verdict.DENY, "relay-policy", "no rule allowed relay").reply(DENIED)
+                .children(List.of(leaf1, leaf2)).detail("client", "198.51.100.7").build();
+        assertThat(top.explain()).isEqualTo(
+                "DENY [554 5.7.1 Relay access denied] by relay-policy: no rule allowed relay {client=198.51.100.7}\n"
+                        + "  NO_OPINION by blocked-networks: 198.51.100.7 is not in the blocked networks\n"
+                        + "  DENY [554 5.7.1 Relay access denied] by default: no rule allowed relay");
+        assertThat(top).hasToString("DENY [554 5.7.1 Relay access denied] by relay-policy: no rule allowed relay");
+    }
+
+    @Test
+    void decisiveWhenNestedThenInnermostDecisionWithTheSameVerdict() {
+        Decision leaf = Decision.allow("trusted", "in 192.0.2.0/24");
+        Decision mid = Decision.builder(Verdict.ALLOW, "inner", "in 192.0.2.0/24")
+                .child(Decision.noOpinion("x", "n/a")).child(leaf).build();
+        Decision top = Decision.builder(Verdict.ALLOW, "policy", "in 192.0.2.0/24").child(mid).build();
+        assertThat(top.decisive()).isSameAs(leaf);
+        assertThat(leaf.decisive()).isSameAs(leaf);
+    }
+
+    @Test
+    void compositeWhenPassingOnAMemberAnswerThenCopiesItsVerdictReasonAndReply() {
+        Decision abstain = Decision.noOpinion("a", "nothing");
+        Decision deny = Decision.deny("b", "blocked", DENIED);
+        java.util.List<Decision> members = new java.util.ArrayList<>(List.of(abstain, deny));
+        Decision c = Decision.composite("policy", deny, members);
+        members.clear();
+        assertThat(c.verdict()).isEqualTo(Verdict.DENY);
+        assertThat(c.rule()).isEqualTo("policy");
+        assertThat(c.reason()).isEqualTo("blocked");
+        assertThat(c.reply()).contains(DENIED);
+        assertThat(c.children()).containsExactly(abstain, deny);
+        assertThat(c.decisive()).isSameAs(deny);
+        assertThatThrownBy(() -> Decision.composite(" ", deny, List.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Decision.composite("p", deny, java.util.Arrays.asList(deny, null)))
+                .isInstanceOf(NullPointerException.class);
+    }
+}

@@ -1,0 +1,433 @@
+package io.relaycontrol.core.config;
+
+import io.relaycontrol.core.address.DomainListException;
+import io.relaycontrol.core.address.DomainSet;
+import io.relaycontrol.core.auth.SenderLoginMap;
+import io.relaycontrol.core.check.PolicyFinding;
+import io.relaycontrol.core.limit.Bandwidths;
+import io.relaycontrol.core.limit.Counted;
+import io.relaycontrol.core.limit.LimitKeys;
+import io.relaycontrol.core.limit.RateLimit;
+import io.relaycontrol.core.net.InvalidNetworkException;
+import io.relaycontrol.core.net.NetworkListException;
+import io.relaycontrol.core.net.NetworkSet;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the standard relay policy from flat key-value configuration (a properties file, Spring Boot properties,
+ * James configuration, environment variables mapped to these names).
+ *
+ * <table>
+ * <caption>Keys</caption>
+ * <tr><th>key</th><th>value</th><th>default</th></tr>
+ * <tr><td>{@code relay.local-domains}</td><td>comma-separated domains: {@code example.com} exactly,
+ *     {@code .example.com} any subdomain; {@code file:PATH} includes a list file</td><td>none</td></tr>
+ * <tr><td>{@code relay.relay-domains}</td><td>as local-domains</td><td>none</td></tr>
+ * <tr><td>{@code relay.trusted-networks}</td><td>comma-separated CIDR (IPv4 or IPv6; a bare address is /32 or
+ *     /128; {@code !CIDR} excepts); {@code file:PATH} includes a list file (plain, Spamhaus DROP
+ *     {@code CIDR ; SBLnnn}, or Postfix cidr table)</td><td>none</td></tr>
+ * <tr><td>{@code relay.blocked-networks}</td><td>as trusted-networks</td><td>none</td></tr>
+ * <tr><td>{@code relay.sender-logins}</td><td>path of a file of lines {@code login: address-or-@domain, ...}</td>
+ *     <td>none (authenticated clients own no sender: every sender they use is refused)</td></tr>
+ * <tr><td>{@code relay.sender-logins.protect-local-domains}</td><td>{@code true}/{@code false}: refuse senders of
+ *     the local domains from untrusted unauthenticated clients</td><td>{@code true}</td></tr>
+ * <tr><td>{@code relay.auth.require-tls}</td><td>{@code true}/{@code false}: authenticated relay only over TLS</td>
+ *     <td>{@code true}</td></tr>
+ * <tr><td>{@code relay.limit.client.recipients}, {@code relay.limit.client.messages},
+ *     {@code relay.limit.user.recipients}, {@code relay.limit.user.messages}</td><td>comma-separated
+ *     {@code COUNT/PERIOD} bandwidths, PERIOD like {@code 30s}, {@code 1m}, {@code 1h}, {@code 1d}
+ *     (e.g. {@code 100/1h, 1000/1d}); client limits are per client address (IPv6 per prefix), user limits per
+ *     login</td><td>no limit</td></tr>
+ * <tr><td>{@code relay.limit.ipv6-prefix}</td><td>prefix length that one IPv6 client is counted by, 1..128</td>
+ *     <td>64</td></tr>
+ * <tr><td>{@code relay.limit.max-keys}</td><td>most buckets each limit keeps in memory (idle ones are evicted)</td>
+ *     <td>{@value RateLimit#DEFAULT_MAX_KEYS}</td></tr>
+ * <tr><td>{@code relay.check}</td><td>{@code refuse}: a policy-check error stops the load; {@code warn}: it is
+ *     logged</td><td>{@code refuse}</td></tr>
+ * <tr><td>{@code relay.mode}</td><td>{@code enforce} or {@code dry-run} (refusals logged and counted, not
+ *     enforced: an open relay while it lasts)</td><td>{@code enforce}</td></tr>
+ * <tr><td>{@code relay.audit.all-decisions}</td><td>{@code true}: log allows too, not only refusals</td>
+ *     <td>{@code false}</td></tr>
+ * <tr><td>{@code relay.name}</td><td>the policy's name in decisions and logs</td><td>{@code standard-relay}</td></tr>
+ * </table>
+ *
+ * <p>Unknown keys, bad values and unreadable files are {@link ConfigException}s naming the key, the file and the
+ * line. Relative paths resolve against the base directory (the properties file's directory). Thread-safe:
+ * parsing has no shared state.
+ *
+ * @since 0.1.0
+ */
+public final class RelayProperties {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayProperties.class);
+
+    static final String LOCAL_DOMAINS = "relay.local-domains";
+    static final String RELAY_DOMAINS = "relay.relay-domains";
+    static final String TRUSTED_NETWORKS = "relay.trusted-networks";
+    static final String BLOCKED_NETWORKS = "relay.blocked-networks";
+    static final String SENDER_LOGINS = "relay.sender-logins";
+    static final String PROTECT_LOCAL = "relay.sender-logins.protect-local-domains";
+    static final String REQUIRE_TLS = "relay.auth.require-tls";
+    static final String CLIENT_RECIPIENTS = "relay.limit.client.recipients";
+    static final String CLIENT_MESSAGES = "relay.limit.client.messages";
+    static final String USER_RECIPIENTS = "relay.limit.user.recipients";
+    static final String USER_MESSAGES = "relay.limit.user.messages";
+    static final String IPV6_PREFIX = "relay.limit.ipv6-prefix";
+    static final String MAX_KEYS = "relay.limit.max-keys";
+    static final String CHECK = "relay.check";
+    static final String MODE = "relay.mode";
+    static final String AUDIT_ALL = "relay.audit.all-decisions";
+    static final String NAME = "relay.name";
+
+    /** Every key this loader understands. */
+    public static final Set<String> KEYS = Set.of(LOCAL_DOMAINS, RELAY_DOMAINS, TRUSTED_NETWORKS, BLOCKED_NETWORKS,
+            SENDER_LOGINS, PROTECT_LOCAL, REQUIRE_TLS, CLIENT_RECIPIENTS, CLIENT_MESSAGES, USER_RECIPIENTS,
+            USER_MESSAGES, IPV6_PREFIX, MAX_KEYS, CHECK, MODE, AUDIT_ALL, NAME);
+
+    private final StandardRelayPolicy policy;
+    private final List<Path> sources;
+    private final List<PolicyFinding> findings;
+    private final boolean dryRun;
+    private final boolean auditAll;
+
+    private RelayProperties(StandardRelayPolicy policy, List<Path> sources, List<PolicyFinding> findings,
+            boolean dryRun, boolean auditAll) {
+        this.policy = policy;
+        this.sources = List.copyOf(sources);
+        this.findings = List.copyOf(findings);
+        this.dryRun = dryRun;
+        this.auditAll = auditAll;
+    }
+
+    /**
+     * Parses {@code keys} into the standard policy, runs the policy check, and applies {@code relay.check}.
+     *
+     * @param keys the {@code relay.*} keys
+     * @param baseDir where relative paths resolve
+     * @return the parsed configuration
+     * @throws ConfigException naming key, file and line of the first problem, or listing the check's errors
+     */
+    public static RelayProperties parse(Map<String, String> keys, Path baseDir) {
+        return parse(keys, baseDir, b -> {
+        });
+    }
+
+    /**
+     * As {@link #parse(Map, Path)}, letting the caller adjust each rate limit before it is built (for example
+     * to give it a shared Redis store or a test clock).
+     *
+     * @param keys the {@code relay.*} keys
+     * @param baseDir where relative paths resolve
+     * @param limitCustomizer called with each limit's builder before {@code build()}
+     * @return the parsed configuration
+     * @throws ConfigException as {@link #parse(Map, Path)}
+     */
+    public static RelayProperties parse(Map<String, String> keys, Path baseDir,
+            Consumer<RateLimit.Builder> limitCustomizer) {
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(baseDir, "baseDir");
+        Objects.requireNonNull(limitCustomizer, "limitCustomizer");
+        return new Parser(keys, baseDir, limitCustomizer).parse();
+    }
+
+    /** @return the standard policy */
+    public StandardRelayPolicy policy() {
+        return policy;
+    }
+
+    /** @return the policy wrapped for operation: audit log, metrics and dry run as configured */
+    public MonitoredPolicy monitored() {
+        return MonitoredPolicy.builder(policy).dryRun(dryRun).auditAllDecisions(auditAll).build();
+    }
+
+    /** @return every file the configuration read (list files, sender-login map) */
+    public List<Path> sources() {
+        return sources;
+    }
+
+    /** @return what the policy check found (errors only if {@code relay.check=warn}) */
+    public List<PolicyFinding> findings() {
+        return findings;
+    }
+
+    /** @return whether {@code relay.mode=dry-run} */
+    public boolean isDryRun() {
+        return dryRun;
+    }
+
+    private static final class Parser {
+        private final Map<String, String> keys;
+        private final Path baseDir;
+        private final Consumer<RateLimit.Builder> limitCustomizer;
+        private final List<Path> sources = new ArrayList<>();
+        private final List<PolicyFinding> findings = new ArrayList<>();
+
+        Parser(Map<String, String> keys, Path baseDir, Consumer<RateLimit.Builder> limitCustomizer) {
+            this.keys = new LinkedHashMap<>(keys);
+            this.baseDir = baseDir;
+            this.limitCustomizer = limitCustomizer;
+        }
+
+        RelayProperties parse() {
+            for (String k : keys.keySet()) {
+                if (!KEYS.contains(k)) {
+                    throw new ConfigException(k, "unknown key (known keys: " + String.join(", ",
+                            KEYS.stream().sorted().toList()) + ")");
+                }
+                if (keys.get(k) == null) {
+                    throw new ConfigException(k, "value is null");
+                }
+            }
+            StandardRelayPolicy.Builder b = StandardRelayPolicy.builder();
+            if (keys.containsKey(NAME)) {
+                try {
+                    b.name(value(NAME));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(NAME, e.getMessage());
+                }
+            }
+            DomainSet local = domains(LOCAL_DOMAINS);
+            DomainSet relay = domains(RELAY_DOMAINS);
+            NetworkSet trusted = networks(TRUSTED_NETWORKS);
+            NetworkSet blocked = networks(BLOCKED_NETWORKS);
+            b.localDomains(local).relayDomains(relay).trustedNetworks(trusted).blockedNetworks(blocked);
+            b.sources(sourceOf(LOCAL_DOMAINS), sourceOf(RELAY_DOMAINS), sourceOf(TRUSTED_NETWORKS),
+                    sourceOf(BLOCKED_NETWORKS));
+            if (keys.containsKey(SENDER_LOGINS)) {
+                Path p = path(SENDER_LOGINS, value(SENDER_LOGINS));
+                try {
+                    b.senderLogins(SenderLoginMap.load(p));
+                } catch (RuntimeException e) {
+                    throw wrap(SENDER_LOGINS, p, e);
+                }
+                sources.add(p);
+            }
+            b.protectLocalSenders(bool(PROTECT_LOCAL, true));
+            boolean requireTls = bool(REQUIRE_TLS, true);
+            b.requireTlsForAuth(requireTls);
+            int v6 = integer(IPV6_PREFIX, 64, 1, 128);
+            long maxKeys = integer(MAX_KEYS, RateLimit.DEFAULT_MAX_KEYS, 1, Integer.MAX_VALUE);
+            limit(b, CLIENT_RECIPIENTS, "client-recipients", LimitKeys.clientAddress(v6), Counted.RECIPIENTS, maxKeys);
+            limit(b, CLIENT_MESSAGES, "client-messages", LimitKeys.clientAddress(v6), Counted.MESSAGES, maxKeys);
+            limit(b, USER_RECIPIENTS, "user-recipients", LimitKeys.authenticatedIdentity(), Counted.RECIPIENTS,
+                    maxKeys);
+            limit(b, USER_MESSAGES, "user-messages", LimitKeys.authenticatedIdentity(), Counted.MESSAGES, maxKeys);
+            String mode = choice(MODE, "enforce", "enforce", "dry-run");
+            boolean dryRun = mode.equals("dry-run");
+            boolean auditAll = bool(AUDIT_ALL, false);
+            String check = choice(CHECK, "refuse", "refuse", "warn");
+
+            StandardRelayPolicy policy = b.build();
+            findings.addAll(PolicyChecks.check(policy));
+            if (dryRun) {
+                findings.add(PolicyFinding.warning("dry-run",
+                        MODE + "=dry-run: refusals are logged but not enforced; the server relays for anyone"));
+            }
+            List<PolicyFinding> errors = findings.stream()
+                    .filter(f -> f.severity() == PolicyFinding.Severity.ERROR).toList();
+            for (PolicyFinding f : findings) {
+                if (f.severity() == PolicyFinding.Severity.WARNING || check.equals("warn")) {
+                    LOG.warn("relay policy check: {}", f);
+                }
+            }
+            if (!errors.isEmpty() && check.equals("refuse")) {
+                StringBuilder sb = new StringBuilder("the policy check refused this configuration (set " + CHECK
+                        + "=warn to load it anyway):");
+                for (PolicyFinding f : errors) {
+                    sb.append("\n  ").append(f);
+                }
+                throw new ConfigException(CHECK, sb.toString());
+            }
+            return new RelayProperties(policy, sources, findings, dryRun, auditAll);
+        }
+
+        private String sourceOf(String key) {
+            return keys.containsKey(key) ? key : null;
+        }
+
+        private String value(String key) {
+            return keys.get(key).trim();
+        }
+
+        private List<String> items(String key) {
+            List<String> out = new ArrayList<>();
+            if (!keys.containsKey(key)) {
+                return out;
+            }
+            for (String s : keys.get(key).split(",")) {
+                String t = s.trim();
+                if (!t.isEmpty()) {
+                    out.add(t);
+                }
+            }
+            if (out.isEmpty()) {
+                findings.add(PolicyFinding.warning("empty-list", key + " is set but empty; was it meant to be filled?"));
+            }
+            return out;
+        }
+
+        private Path path(String key, String text) {
+            if (text.isEmpty()) {
+                throw new ConfigException(key, "empty file path");
+            }
+            try {
+                return baseDir.resolve(text).normalize();
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new ConfigException(key, "invalid file path '" + text + "': " + e.getMessage());
+            }
+        }
+
+        private DomainSet domains(String key) {
+            DomainSet.Builder db = DomainSet.builder().name(key);
+            List<String> inline = new ArrayList<>();
+            for (String item : items(key)) {
+                if (item.startsWith("file:")) {
+                    Path p = path(key, item.substring(5).trim());
+                    DomainSet loaded;
+                    try {
+                        loaded = DomainSet.load(p);
+                    } catch (java.io.IOException e) {
+                        throw new ConfigException(key, p, 0, "cannot read domain list: " + e, e);
+                    } catch (RuntimeException e) {
+                        throw wrap(key, p, e);
+                    }
+                    for (String entry : loaded.entries()) {
+                        db.add(entry, p.toString(), 0);
+                    }
+                    sources.add(p);
+                } else {
+                    inline.add(item);
+                }
+            }
+            try {
+                // parse() validates every inline entry and reports all bad ones at once
+                for (String entry : DomainSet.parse(inline, key).entries()) {
+                    db.add(entry, key, 0);
+                }
+                return db.build();
+            } catch (RuntimeException e) {
+                throw wrap(key, null, e);
+            }
+        }
+
+        private NetworkSet networks(String key) {
+            NetworkSet.Builder nb = NetworkSet.builder();
+            for (String item : items(key)) {
+                if (item.startsWith("file:")) {
+                    Path p = path(key, item.substring(5).trim());
+                    try {
+                        nb.addFile(p);
+                    } catch (RuntimeException e) {
+                        throw wrap(key, p, e);
+                    }
+                    sources.add(p);
+                    continue;
+                }
+                try {
+                    if (item.startsWith("!")) {
+                        nb.except(item.substring(1).trim(), key);
+                    } else {
+                        nb.add(item, key, null);
+                    }
+                } catch (InvalidNetworkException e) {
+                    if (e.reason() == InvalidNetworkException.Reason.HOST_NAME) {
+                        findings.add(PolicyFinding.error("host-name-network", key + ": '" + item
+                                + "' is a host name where a network is expected; host names are never resolved "
+                                + "(the entry is ignored)"));
+                    } else {
+                        throw new ConfigException(key, null, 0, e.getMessage(), e);
+                    }
+                }
+            }
+            try {
+                return nb.build();
+            } catch (RuntimeException e) {
+                throw wrap(key, null, e);
+            }
+        }
+
+        private void limit(StandardRelayPolicy.Builder b, String key, String name,
+                io.relaycontrol.core.limit.LimitKey limitKey, Counted counted, long maxKeys) {
+            if (!keys.containsKey(key)) {
+                return;
+            }
+            RateLimit.Builder lb;
+            try {
+                lb = RateLimit.builder(name).key(limitKey).counting(counted).bandwidths(Bandwidths.parse(value(key)))
+                        .localStore(maxKeys);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key, null, 0, e.getMessage(), e);
+            }
+            limitCustomizer.accept(lb);
+            b.limit(lb.build());
+        }
+
+        private boolean bool(String key, boolean dflt) {
+            if (!keys.containsKey(key)) {
+                return dflt;
+            }
+            String v = value(key).toLowerCase(Locale.ROOT);
+            if (v.equals("true")) {
+                return true;
+            }
+            if (v.equals("false")) {
+                return false;
+            }
+            throw new ConfigException(key, "expected true or false, was '" + keys.get(key) + "'");
+        }
+
+        private int integer(String key, long dflt, long min, long max) {
+            if (!keys.containsKey(key)) {
+                return (int) Math.min(dflt, Integer.MAX_VALUE);
+            }
+            try {
+                long v = Long.parseLong(value(key));
+                if (v < min || v > max) {
+                    throw new ConfigException(key, "must be between " + min + " and " + max + ", was " + v);
+                }
+                return (int) v;
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key, "expected a whole number, was '" + keys.get(key) + "'");
+            }
+        }
+
+        private String choice(String key, String dflt, String... allowed) {
+            if (!keys.containsKey(key)) {
+                return dflt;
+            }
+            String v = value(key).toLowerCase(Locale.ROOT);
+            for (String a : allowed) {
+                if (a.equals(v)) {
+                    return a;
+                }
+            }
+            throw new ConfigException(key, "expected one of " + String.join(", ", allowed) + ", was '"
+                    + keys.get(key) + "'");
+        }
+
+        private static ConfigException wrap(String key, Path file, RuntimeException e) {
+            if (e instanceof ConfigException) {
+                return (ConfigException) e;
+            }
+            if (e instanceof DomainListException) {
+                DomainListException.EntryError first = ((DomainListException) e).first();
+                return new ConfigException(key, file, first.line(), e.getMessage(), e);
+            }
+            if (e instanceof NetworkListException) {
+                NetworkListException n = (NetworkListException) e;
+                return new ConfigException(key, n.file(), n.line(), n.detail(), e);
+            }
+            return new ConfigException(key, file, 0, e.getMessage(), e);
+        }
+    }
+}

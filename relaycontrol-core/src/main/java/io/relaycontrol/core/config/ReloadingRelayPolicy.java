@@ -1,0 +1,292 @@
+package io.relaycontrol.core.config;
+
+import io.relaycontrol.api.Decision;
+import io.relaycontrol.api.RelayRequest;
+import io.relaycontrol.core.rules.Rule;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A relay policy read from a properties file and rebuilt when that file, or any list file it includes,
+ * changes. The swap is atomic: a decision in flight finishes on the policy it started with; a reload that
+ * fails (bad value, unreadable file, policy check refusal) keeps the running policy and logs why.
+ *
+ * <pre>{@code
+ * ReloadingRelayPolicy policy = ReloadingRelayPolicy.watch(Path.of("relay.properties"), "relay.");
+ * Decision d = policy.decide(request);
+ * }</pre>
+ *
+ * <p>Only keys starting with the prefix are passed to the loader (so one file can also hold a server's own
+ * settings). Changes are detected by a content fingerprint of every file the current policy was built from;
+ * {@link #watch} checks every two seconds on a daemon thread, and {@link #checkForChanges()} and
+ * {@link #reload()} can be called directly (tests do; they never sleep).
+ *
+ * <p>Thread-safe. {@link #close()} stops the watcher; deciding still works after it.
+ *
+ * @since 0.1.0
+ */
+public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReloadingRelayPolicy.class);
+
+    /**
+     * Turns configuration keys into a policy.
+     */
+    @FunctionalInterface
+    public interface Loader {
+        /**
+         * @param keys the keys under the prefix, prefix included, in file order
+         * @param baseDir the directory relative paths are resolved against
+         * @return the policy and the files it was built from
+         * @throws ConfigException if the configuration cannot be used
+         */
+        Loaded load(Map<String, String> keys, Path baseDir);
+    }
+
+    /**
+     * A loaded policy and the files it read (besides the properties file itself).
+     *
+     * @param policy the policy
+     * @param sources files whose change triggers a reload
+     */
+    public record Loaded(Rule policy, Collection<Path> sources) {
+        /** Validates and copies. */
+        public Loaded {
+            Objects.requireNonNull(policy, "policy");
+            sources = List.copyOf(sources);
+        }
+    }
+
+    /**
+     * The outcome of a reload attempt.
+     *
+     * @param reloaded whether a new policy is now active
+     * @param message what happened, for logs
+     * @param error the failure, if the reload failed
+     */
+    public record ReloadResult(boolean reloaded, String message, ConfigException error) {
+        /** @return whether the attempt failed (the old policy stays active) */
+        public boolean failed() {
+            return error != null;
+        }
+    }
+
+    private record Active(Rule policy, Map<Path, String> fingerprints) {
+    }
+
+    private final Path file;
+    private final String prefix;
+    private final Loader loader;
+    private final AtomicReference<Active> active = new AtomicReference<>();
+    private final Object reloadLock = new Object();
+    private volatile ScheduledExecutorService watcher;
+
+    private ReloadingRelayPolicy(Path file, String prefix, Loader loader) {
+        this.file = file.toAbsolutePath().normalize();
+        this.prefix = prefix;
+        this.loader = loader;
+        ReloadResult first = reload();
+        if (first.failed()) {
+            throw first.error();
+        }
+    }
+
+    /**
+     * Loads the standard relay policy ({@link StandardRelayPolicy#load}) from {@code file} and watches it.
+     *
+     * @param file the properties file
+     * @param keyPrefix the prefix of the policy's keys, normally {@code "relay."}
+     * @return the policy, already watching
+     * @throws ConfigException if the first load fails
+     */
+    public static ReloadingRelayPolicy watch(Path file, String keyPrefix) {
+        return watch(file, keyPrefix, StandardRelayPolicy::load, Duration.ofSeconds(2));
+    }
+
+    /**
+     * Loads a policy with {@code loader} from {@code file} and checks for changes every {@code interval}.
+     *
+     * @param file the properties file
+     * @param keyPrefix the prefix of the policy's keys
+     * @param loader how keys become a policy
+     * @param interval how often to check for changes; {@link Duration#ZERO} for never (call
+     *     {@link #checkForChanges()} yourself)
+     * @return the policy
+     * @throws ConfigException if the first load fails
+     */
+    public static ReloadingRelayPolicy watch(Path file, String keyPrefix, Loader loader, Duration interval) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(keyPrefix, "keyPrefix");
+        Objects.requireNonNull(loader, "loader");
+        Objects.requireNonNull(interval, "interval");
+        if (interval.isNegative()) {
+            throw new IllegalArgumentException("interval must not be negative, was " + interval);
+        }
+        ReloadingRelayPolicy p = new ReloadingRelayPolicy(file, keyPrefix, loader);
+        if (!interval.isZero()) {
+            ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "relaycontrol-reload " + p.file.getFileName());
+                t.setDaemon(true);
+                return t;
+            });
+            long ms = Math.max(1, interval.toMillis());
+            s.scheduleWithFixedDelay(p::checkQuietly, ms, ms, TimeUnit.MILLISECONDS);
+            p.watcher = s;
+        }
+        return p;
+    }
+
+    private void checkQuietly() {
+        try {
+            checkForChanges();
+        } catch (RuntimeException e) {
+            LOG.error("relay policy reload check failed for {}", file, e);
+        }
+    }
+
+    @Override
+    public Decision decide(RelayRequest request) {
+        return active.get().policy().decide(request);
+    }
+
+    @Override
+    public String name() {
+        return active.get().policy().name();
+    }
+
+    @Override
+    public String describe() {
+        return active.get().policy().describe() + "\n(loaded from " + file + ", reloaded on change)";
+    }
+
+    /** @return the policy now active */
+    public Rule current() {
+        return active.get().policy();
+    }
+
+    /** @return the properties file */
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * Reloads if the properties file or any file the active policy was built from changed (or vanished).
+     *
+     * @return what happened; {@code reloaded == false} and no error when nothing changed
+     */
+    public ReloadResult checkForChanges() {
+        Active a = active.get();
+        for (Map.Entry<Path, String> e : a.fingerprints().entrySet()) {
+            if (!fingerprint(e.getKey()).equals(e.getValue())) {
+                LOG.info("{} changed, reloading relay policy", e.getKey());
+                return reload();
+            }
+        }
+        return new ReloadResult(false, "unchanged", null);
+    }
+
+    /**
+     * Rebuilds the policy from the files now; on success swaps it in atomically, on failure keeps the
+     * running policy and logs why.
+     *
+     * @return what happened
+     */
+    public ReloadResult reload() {
+        synchronized (reloadLock) {
+            try {
+                Map<Path, String> fingerprints = new LinkedHashMap<>();
+                fingerprints.put(file, fingerprint(file));
+                Path baseDir = file.getParent();
+                Loaded loaded = loader.load(readKeys(), baseDir);
+                for (Path p : loaded.sources()) {
+                    Path abs = baseDir.resolve(p).toAbsolutePath().normalize();
+                    fingerprints.put(abs, fingerprint(abs));
+                }
+                boolean first = active.get() == null;
+                active.set(new Active(loaded.policy(), fingerprints));
+                String msg = (first ? "loaded" : "reloaded") + " relay policy from " + file;
+                LOG.info(msg);
+                return new ReloadResult(true, msg, null);
+            } catch (ConfigException e) {
+                return failed(e);
+            } catch (RuntimeException e) {
+                return failed(new ConfigException(null, file, 0, "cannot load relay policy: " + e, e));
+            }
+        }
+    }
+
+    private ReloadResult failed(ConfigException e) {
+        if (active.get() != null) {
+            LOG.error("relay policy reload failed, keeping the running policy: {}", e.getMessage(), e);
+        }
+        return new ReloadResult(false, "reload failed: " + e.getMessage(), e);
+    }
+
+    private Map<String, String> readKeys() {
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(file);
+                Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            props.load(r);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException(null, file, 0, "cannot read properties: " + e.getMessage(), e);
+        }
+        Map<String, String> keys = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>(props.stringPropertyNames());
+        names.sort(null);
+        for (String k : names) {
+            if (k.startsWith(prefix)) {
+                keys.put(k, props.getProperty(k));
+            }
+        }
+        return keys;
+    }
+
+    /** Files up to this size are fingerprinted by content; larger ones by size and modification time. */
+    static final long HASH_LIMIT = 1 << 20;
+
+    /** A fingerprint of the file: SHA-256 of its content (size and modification time if large), or "missing". */
+    static String fingerprint(Path p) {
+        try {
+            long size = Files.size(p);
+            if (size > HASH_LIMIT) {
+                return "size=" + size + " mtime=" + Files.getLastModifiedTime(p).toMillis();
+            }
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(md.digest(Files.readAllBytes(p)));
+        } catch (IOException e) {
+            return "missing: " + e.getClass().getSimpleName();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        ScheduledExecutorService s = watcher;
+        if (s != null) {
+            s.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,350 @@
+package io.relaycontrol.core.config;
+
+import io.relaycontrol.api.Decision;
+import io.relaycontrol.api.RelayRequest;
+import io.relaycontrol.api.SmtpReply;
+import io.relaycontrol.api.Stage;
+import io.relaycontrol.core.address.AddressConditions;
+import io.relaycontrol.core.address.AddressRules;
+import io.relaycontrol.core.address.DomainSet;
+import io.relaycontrol.core.auth.AuthenticatedRelayRule;
+import io.relaycontrol.core.auth.NullSenderRules;
+import io.relaycontrol.core.auth.SenderLoginMap;
+import io.relaycontrol.core.auth.SenderLoginRule;
+import io.relaycontrol.core.auth.TrustedNetworksRule;
+import io.relaycontrol.core.limit.RateLimit;
+import io.relaycontrol.core.net.NetworkRules;
+import io.relaycontrol.core.net.NetworkSet;
+import io.relaycontrol.core.rules.Condition;
+import io.relaycontrol.core.rules.Conditions;
+import io.relaycontrol.core.rules.Policy;
+import io.relaycontrol.core.rules.Rule;
+import io.relaycontrol.core.rules.Rules;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The standard relay policy: what Postfix ships, in Java. First decisive rule wins, in this order:
+ * <ol>
+ * <li>{@code blocked-networks}: clients in the blocked networks are refused (554 5.7.1), at connect and at
+ *     every later stage.</li>
+ * <li>{@code recipient-syntax}: malformed or routed recipients ({@code user%host@}, {@code host!user@},
+ *     source routes, {@code @} in a quoted local part) and multi-recipient bounces from clients that are
+ *     neither trusted nor authenticated are refused.</li>
+ * <li>{@code sender-login}: an authenticated client may only use the senders its login owns (553 5.7.1 at MAIL);
+ *     and (unless switched off) an untrusted unauthenticated client may not use a sender of a local domain.
+ *     Without a sender login map only the second part applies, and the policy check warns.</li>
+ * <li>Rate limits, in the order given: deferred (451 4.7.1) when exceeded.</li>
+ * <li>{@code no-recipient-yet}: at CONNECT, HELO and MAIL, a request that nothing above refused is allowed:
+ *     there is nothing to relay yet. At DATA likewise (each recipient was decided at RCPT).</li>
+ * <li>{@code local-domains}, {@code relay-domains}: recipients in the local or relay domains are allowed, for
+ *     anyone. A routed or malformed recipient is never in a domain list.</li>
+ * <li>{@code trusted-networks}: clients in the trusted networks are allowed.</li>
+ * <li>{@code authenticated-relay}: authenticated clients are allowed (by default only over TLS).</li>
+ * <li>Everything else: refused, {@code 554 5.7.1 Relay access denied}. There is no path to an implicit accept.</li>
+ * </ol>
+ *
+ * <p>Build it in code with {@link #builder()} or from properties with {@link #fromProperties(Map, Path)} (keys in
+ * {@link RelayProperties}). Immutable and thread-safe; never throws from {@link #decide}.
+ *
+ * @since 0.1.0
+ */
+public final class StandardRelayPolicy implements Rule {
+
+    /** The reply for blocked clients. */
+    public static final SmtpReply BLOCKED_REPLY =
+            SmtpReply.of(554, "5.7.1", "Access denied: your network is blocked");
+
+    private final Policy policy;
+    private final Builder settings;
+
+    private StandardRelayPolicy(Builder b) {
+        this.settings = b;
+        Condition trusted = NetworkRules.clientIn("client in trusted networks", b.trustedNetworks);
+        Condition privileged = trusted.or(Conditions.authenticated());
+
+        Policy.Builder p = Policy.builder(b.name);
+        p.rule(NetworkRules.denyClientsIn("blocked-networks", b.blockedNetworks, BLOCKED_REPLY));
+        p.rule(Rules.when(Conditions.not(privileged)).then(Rules.firstDecisive("recipient-syntax",
+                AddressRules.refuseMalformedOrRouted("recipient-syntax"),
+                NullSenderRules.multiRecipientBounce())));
+        SenderLoginRule.Builder senderLogin = SenderLoginRule.builder(b.senderLogins);
+        if (b.protectLocalSenders) {
+            DomainSet local = b.localDomains;
+            senderLogin.protectLocalSenders(local::contains, "local domains", trusted);
+        }
+        if (b.senderLoginsSet) {
+            p.rule(senderLogin.build());
+        } else {
+            // Without a map nobody owns any sender: check only the local-sender protection of unauthenticated
+            // clients, and let the policy check warn that a login may send as anyone.
+            p.rule(Rules.when(Conditions.not(Conditions.authenticated())).then(senderLogin.build()));
+        }
+        for (RateLimit limit : b.limits) {
+            p.rule(limit);
+        }
+        p.rule(Rules.when(Conditions.stage(Stage.CONNECT, Stage.HELO, Stage.MAIL, Stage.DATA))
+                .allow("no-recipient-yet"));
+        p.rule(Rules.when(AddressConditions.recipientDomainIn(b.localDomains)).allow("local-domains"));
+        p.rule(Rules.when(AddressConditions.recipientDomainIn(b.relayDomains)).allow("relay-domains"));
+        p.rule(TrustedNetworksRule.of(trusted));
+        p.rule(AuthenticatedRelayRule.builder().requireTls(b.requireTlsForAuth).build());
+        p.otherwiseDeny(SmtpReply.RELAY_ACCESS_DENIED);
+        this.policy = p.build();
+    }
+
+    /** @return a builder with safe defaults: empty lists, TLS required for authenticated relay, no limits */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Builds the standard policy from {@code relay.*} keys; see {@link RelayProperties} for the keys.
+     *
+     * @param keys the keys (only {@code relay.*} keys; others are errors)
+     * @param baseDir the directory that relative {@code file:} paths are resolved against
+     * @return the policy
+     * @throws ConfigException naming the key, file and line of the first problem, or listing the policy
+     *     check's errors
+     */
+    public static StandardRelayPolicy fromProperties(Map<String, String> keys, Path baseDir) {
+        return RelayProperties.parse(keys, baseDir).policy();
+    }
+
+    /**
+     * The {@link ReloadingRelayPolicy.Loader} for the standard policy: parses the keys, runs the policy check,
+     * and wraps the policy in a {@link MonitoredPolicy} (audit log, metrics, dry run) as configured.
+     *
+     * @param keys the {@code relay.*} keys
+     * @param baseDir the directory relative paths are resolved against
+     * @return the monitored policy and the list files it read
+     * @throws ConfigException if the configuration cannot be used
+     */
+    public static ReloadingRelayPolicy.Loaded load(Map<String, String> keys, Path baseDir) {
+        RelayProperties props = RelayProperties.parse(keys, baseDir);
+        return new ReloadingRelayPolicy.Loaded(props.monitored(), props.sources());
+    }
+
+    @Override
+    public Decision decide(RelayRequest request) {
+        return policy.decide(request);
+    }
+
+    @Override
+    public String name() {
+        return policy.name();
+    }
+
+    /** @return the underlying policy: the rules in the order they are asked */
+    public Policy policy() {
+        return policy;
+    }
+
+    /** @return the local domains */
+    public DomainSet localDomains() {
+        return settings.localDomains;
+    }
+
+    /** @return the relay domains */
+    public DomainSet relayDomains() {
+        return settings.relayDomains;
+    }
+
+    /** @return the trusted networks */
+    public NetworkSet trustedNetworks() {
+        return settings.trustedNetworks;
+    }
+
+    /** @return the blocked networks */
+    public NetworkSet blockedNetworks() {
+        return settings.blockedNetworks;
+    }
+
+    /** @return the sender login map */
+    public SenderLoginMap senderLogins() {
+        return settings.senderLogins;
+    }
+
+    /** @return whether a sender login map was configured (without one, a login may send as anyone) */
+    public boolean hasSenderLogins() {
+        return settings.senderLoginsSet;
+    }
+
+    /** @return whether authenticated relay requires TLS */
+    public boolean requiresTlsForAuth() {
+        return settings.requireTlsForAuth;
+    }
+
+    /** @return the rate limits in the order they are asked */
+    public List<RateLimit> limits() {
+        return List.copyOf(settings.limits);
+    }
+
+    @Override
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("standard relay policy '").append(policy.name()).append("'\n");
+        sb.append("  local domains: ").append(summary(settings.localDomains.size(), settings.localSource)).append('\n');
+        sb.append("  relay domains: ").append(summary(settings.relayDomains.size(), settings.relaySource)).append('\n');
+        sb.append("  trusted networks: ").append(summary(settings.trustedNetworks.size(), settings.trustedSource))
+                .append('\n');
+        sb.append("  blocked networks: ").append(summary(settings.blockedNetworks.size(), settings.blockedSource))
+                .append('\n');
+        sb.append("  sender logins: ").append(settings.senderLogins.size()).append(" logins")
+                .append(settings.protectLocalSenders ? ", local senders protected" : "").append('\n');
+        sb.append("  authenticated relay: ").append(settings.requireTlsForAuth ? "TLS required" : "TLS optional")
+                .append('\n');
+        sb.append("  rate limits: ").append(settings.limits.isEmpty() ? "none" : settings.limits.size()).append('\n');
+        sb.append(policy.describe().indent(2).stripTrailing());
+        return sb.toString();
+    }
+
+    private static String summary(int size, String source) {
+        return size + (size == 1 ? " entry" : " entries") + (source == null ? "" : " from " + source);
+    }
+
+    @Override
+    public String toString() {
+        return "StandardRelayPolicy{" + policy.name() + "}";
+    }
+
+    /**
+     * Builds a {@link StandardRelayPolicy}. Not thread-safe; {@link #build()} copies nothing mutable (the sets
+     * and rules given are immutable), so a built policy never changes.
+     */
+    public static final class Builder {
+        private String name = "standard-relay";
+        private DomainSet localDomains = DomainSet.empty();
+        private DomainSet relayDomains = DomainSet.empty();
+        private NetworkSet trustedNetworks = NetworkSet.empty();
+        private NetworkSet blockedNetworks = NetworkSet.empty();
+        private SenderLoginMap senderLogins = SenderLoginMap.parse(List.of(), "none");
+        private boolean senderLoginsSet;
+        private boolean protectLocalSenders = true;
+        private boolean requireTlsForAuth = true;
+        private final List<RateLimit> limits = new ArrayList<>();
+        private String localSource;
+        private String relaySource;
+        private String trustedSource;
+        private String blockedSource;
+
+        private Builder() {
+        }
+
+        /**
+         * @param name the policy's name in decisions (default {@code standard-relay})
+         * @return this builder
+         */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("policy name must not be blank");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * @param domains domains we accept mail for from anyone, and deliver
+         * @return this builder
+         */
+        public Builder localDomains(DomainSet domains) {
+            this.localDomains = Objects.requireNonNull(domains, "domains");
+            return this;
+        }
+
+        /**
+         * @param domains domains we accept mail for from anyone, and forward (e.g. as a backup MX)
+         * @return this builder
+         */
+        public Builder relayDomains(DomainSet domains) {
+            this.relayDomains = Objects.requireNonNull(domains, "domains");
+            return this;
+        }
+
+        /**
+         * @param networks clients that may relay without authenticating
+         * @return this builder
+         */
+        public Builder trustedNetworks(NetworkSet networks) {
+            this.trustedNetworks = Objects.requireNonNull(networks, "networks");
+            return this;
+        }
+
+        /**
+         * @param networks clients refused at every stage
+         * @return this builder
+         */
+        public Builder blockedNetworks(NetworkSet networks) {
+            this.blockedNetworks = Objects.requireNonNull(networks, "networks");
+            return this;
+        }
+
+        /**
+         * @param map which senders each login owns
+         * @return this builder
+         */
+        public Builder senderLogins(SenderLoginMap map) {
+            this.senderLogins = Objects.requireNonNull(map, "map");
+            this.senderLoginsSet = true;
+            return this;
+        }
+
+        /**
+         * @param enabled refuse senders of the local domains from untrusted, unauthenticated clients (default on)
+         * @return this builder
+         */
+        public Builder protectLocalSenders(boolean enabled) {
+            this.protectLocalSenders = enabled;
+            return this;
+        }
+
+        /**
+         * @param required whether authenticated relay needs TLS (default {@code true})
+         * @return this builder
+         */
+        public Builder requireTlsForAuth(boolean required) {
+            this.requireTlsForAuth = required;
+            return this;
+        }
+
+        /**
+         * Adds a rate limit, asked after the sender check and before the relay decision.
+         *
+         * @param limit the limit
+         * @return this builder
+         */
+        public Builder limit(RateLimit limit) {
+            limits.add(Objects.requireNonNull(limit, "limit"));
+            return this;
+        }
+
+        Builder sources(String local, String relay, String trusted, String blocked) {
+            this.localSource = local;
+            this.relaySource = relay;
+            this.trustedSource = trusted;
+            this.blockedSource = blocked;
+            return this;
+        }
+
+        /** @return the policy */
+        public StandardRelayPolicy build() {
+            Builder copy = new Builder();
+            copy.name = name;
+            copy.localDomains = localDomains;
+            copy.relayDomains = relayDomains;
+            copy.trustedNetworks = trustedNetworks;
+            copy.blockedNetworks = blockedNetworks;
+            copy.senderLogins = senderLogins;
+            copy.senderLoginsSet = senderLoginsSet;
+            copy.protectLocalSenders = protectLocalSenders;
+            copy.requireTlsForAuth = requireTlsForAuth;
+            copy.limits.addAll(limits);
+            copy.sources(localSource, relaySource, trustedSource, blockedSource);
+            return new StandardRelayPolicy(copy);
+        }
+    }
+}
