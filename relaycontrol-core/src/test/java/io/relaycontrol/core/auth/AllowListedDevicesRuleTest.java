@@ -32,7 +32,7 @@ class AllowListedDevicesRuleTest extends AuthRuleContract {
     }
 
     @Override
-    List<RelayRequest> requests() {
+    protected List<RelayRequest> requests() {
         return List.of(rcpt(PRINTERS, "<scan@example.com>", TO).build(), rcpt(OUTSIDE, "<scan@example.com>", TO).build(),
                 rcpt(PRINTERS, "<boss@example.com>", TO).build(), rcpt(PRINTERS, "<>", TO).build(),
                 rcpt(PRINTERS, "<scan@example.com>", TO).authenticated("alice").build(), Requests.connect(PRINTERS));

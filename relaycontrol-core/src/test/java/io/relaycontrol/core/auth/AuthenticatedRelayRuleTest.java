@@ -26,7 +26,7 @@ class AuthenticatedRelayRuleTest extends AuthRuleContract {
     }
 
     @Override
-    List<RelayRequest> requests() {
+    protected List<RelayRequest> requests() {
         return List.of(authRcpt("alice", FROM, TO).build(), authRcpt("bob", FROM, TO).build(),
                 authRcpt("alice", FROM, TO).tls(false).build(), rcpt(OUTSIDE, FROM, TO).build(),
                 Requests.connect(OUTSIDE));

@@ -25,7 +25,7 @@ class NullSenderRulesTest extends AuthRuleContract {
     }
 
     @Override
-    List<RelayRequest> requests() {
+    protected List<RelayRequest> requests() {
         return List.of(rcpt(OUTSIDE, "<>", TO).build(), rcpt(OUTSIDE, "<>", TO).recipientCount(1).build(),
                 rcpt(OUTSIDE, "<a@example.org>", TO).recipientCount(5).build(), data("<>", 2), data("<>", 1),
                 Requests.connect(OUTSIDE));

@@ -36,7 +36,7 @@ class SenderLoginRuleTest extends AuthRuleContract {
     }
 
     @Override
-    List<RelayRequest> requests() {
+    protected List<RelayRequest> requests() {
         return List.of(authMail("alice", "<alice@example.com>").build(), authMail("alice", "<bob@example.com>").build(),
                 authMail("alice", "<>").build(), authMail("alice", "<a%b@alice.example>").build(),
                 authMail("alice", "<garbage>").build(), mail(OUTSIDE, "<bob@example.com>").build(),

@@ -26,7 +26,7 @@ class TrustedNetworksRuleTest extends AuthRuleContract {
     }
 
     @Override
-    List<RelayRequest> requests() {
+    protected List<RelayRequest> requests() {
         return List.of(rcpt(OFFICE, "<a@example.com>", TO).build(), rcpt(OUTSIDE, "<a@example.com>", TO).build(),
                 Requests.connect(OFFICE));
     }
