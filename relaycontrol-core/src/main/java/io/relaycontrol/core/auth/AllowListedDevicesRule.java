@@ -4,6 +4,8 @@ import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.address.EnvelopeAddress;
+import io.relaycontrol.core.net.NetworkRules;
+import io.relaycontrol.core.net.NetworkSet;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Rule;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -70,8 +73,8 @@ public final class AllowListedDevicesRule implements Rule {
         List<Device> ds = new ArrayList<>();
         Map<String, List<Device>> index = new LinkedHashMap<>();
         for (Builder.Spec s : b.devices.values()) {
-            Device d = new Device(s.name, s.clients, s.senders, Decision.allow(name, "allow-listed device '"
-                    + s.name + "': listed sender from " + s.clients.description()));
+            Device d = new Device(s.name, s.clients, s.networks, s.senders, Decision.allow(name,
+                    "allow-listed device '" + s.name + "': listed sender from " + s.clients.description()));
             ds.add(d);
             for (String key : s.senders) {
                 index.computeIfAbsent(key, k -> new ArrayList<>()).add(d);
@@ -166,6 +169,15 @@ public final class AllowListedDevicesRule implements Rule {
 
     /**
      * @param deviceName a device's name
+     * @return the networks of that device, when it was added with a {@link NetworkSet}; empty for a condition
+     * @throws IllegalArgumentException if there is no such device
+     */
+    public Optional<NetworkSet> networksOf(String deviceName) {
+        return Optional.ofNullable(device(deviceName).networks);
+    }
+
+    /**
+     * @param deviceName a device's name
      * @return the senders of that device, canonical, {@code <>} for the null sender; unmodifiable
      * @throws IllegalArgumentException if there is no such device
      */
@@ -207,12 +219,14 @@ public final class AllowListedDevicesRule implements Rule {
     private static final class Device {
         final String name;
         final Condition clients;
+        final NetworkSet networks;
         final Set<String> senders;
         final Decision allow;
 
-        Device(String name, Condition clients, Set<String> senders, Decision allow) {
+        Device(String name, Condition clients, NetworkSet networks, Set<String> senders, Decision allow) {
             this.name = name;
             this.clients = clients;
+            this.networks = networks;
             this.senders = senders;
             this.allow = allow;
         }
@@ -257,8 +271,29 @@ public final class AllowListedDevicesRule implements Rule {
          *         unreadable or routed
          */
         public Builder device(String deviceName, Condition fromClients, String... senders) {
+            return add(deviceName, Objects.requireNonNull(fromClients, "fromClients"), null, senders);
+        }
+
+        /**
+         * Adds a device that connects from a set of networks; {@link AuthChecks} checks the set for
+         * {@code 0.0.0.0/0} and {@code ::/0}.
+         *
+         * @param deviceName a unique name, e.g. "printer-2nd-floor"
+         * @param fromNetworks the networks it connects from
+         * @param senders its envelope senders, at least one; {@code "<>"} allows the null sender
+         * @return this builder
+         * @throws IllegalArgumentException if the name is blank or taken, no sender is given, or a sender is
+         *         unreadable or routed
+         */
+        public Builder device(String deviceName, NetworkSet fromNetworks, String... senders) {
+            Objects.requireNonNull(fromNetworks, "fromNetworks");
             Objects.requireNonNull(deviceName, "deviceName");
-            Objects.requireNonNull(fromClients, "fromClients");
+            return add(deviceName, NetworkRules.clientIn("client in the networks of device " + deviceName,
+                    fromNetworks), fromNetworks, senders);
+        }
+
+        private Builder add(String deviceName, Condition fromClients, NetworkSet networks, String... senders) {
+            Objects.requireNonNull(deviceName, "deviceName");
             Objects.requireNonNull(senders, "senders");
             if (deviceName.isBlank()) {
                 throw new IllegalArgumentException("device name must not be blank");
@@ -292,7 +327,7 @@ public final class AllowListedDevicesRule implements Rule {
                 }
                 keys.add(key(a));
             }
-            devices.put(deviceName, new Spec(deviceName, fromClients, Set.copyOf(keys)));
+            devices.put(deviceName, new Spec(deviceName, fromClients, networks, Set.copyOf(keys)));
             return this;
         }
 
@@ -328,11 +363,13 @@ public final class AllowListedDevicesRule implements Rule {
         private static final class Spec {
             final String name;
             final Condition clients;
+            final NetworkSet networks;
             final Set<String> senders;
 
-            Spec(String name, Condition clients, Set<String> senders) {
+            Spec(String name, Condition clients, NetworkSet networks, Set<String> senders) {
                 this.name = name;
                 this.clients = clients;
+                this.networks = networks;
                 this.senders = senders;
             }
         }

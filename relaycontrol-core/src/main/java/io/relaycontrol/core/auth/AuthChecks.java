@@ -2,6 +2,8 @@ package io.relaycontrol.core.auth;
 
 import io.relaycontrol.api.RelayDecider;
 import io.relaycontrol.core.check.PolicyFinding;
+import io.relaycontrol.core.net.NetworkRules;
+import io.relaycontrol.core.net.NetworkSet;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Policy;
 import io.relaycontrol.core.rules.Rule;
@@ -109,7 +111,9 @@ public final class AuthChecks {
                 firstAuthRelay = firstAuthRelay == null ? a : firstAuthRelay;
             } else if (r instanceof TrustedNetworksRule) {
                 TrustedNetworksRule t = (TrustedNetworksRule) r;
-                out.addAll(checkTrustedClients("trusted-networks rule '" + t.name() + "'", t.trustedClients()));
+                String what = "trusted-networks rule '" + t.name() + "'";
+                out.addAll(t.networks().map(n -> checkTrustedNetworks(what, n))
+                        .orElseGet(() -> checkTrustedClients(what, t.trustedClients())));
                 firstNetworkAllow = firstNetworkAllow == null ? t : firstNetworkAllow;
             } else if (r instanceof AllowListedDevicesRule) {
                 AllowListedDevicesRule d = (AllowListedDevicesRule) r;
@@ -179,8 +183,35 @@ public final class AuthChecks {
     public static List<PolicyFinding> checkTrustedClients(String what, Condition trustedClients) {
         Objects.requireNonNull(what, "what");
         Objects.requireNonNull(trustedClients, "trustedClients");
+        return checkClients(what, trustedClients, null);
+    }
+
+    /**
+     * Checks networks that grant relay without AUTH: ERROR {@code open-relay-network} if the set holds all of IPv4
+     * ({@code 0.0.0.0/0}) or all of IPv6 ({@code ::/0}), however written
+     * ({@link NetworkSet#containsAllOfIpv4()}); else WARNING {@code broad-trusted-network} if it holds at least half
+     * of the public probe addresses of a family (see {@link #checkTrustedClients}).
+     *
+     * @param what names the configuration item in messages, e.g. "trusted networks (mynetworks.txt)"
+     * @param networks the networks
+     * @return the findings; unmodifiable
+     * @throws NullPointerException if an argument is null
+     */
+    public static List<PolicyFinding> checkTrustedNetworks(String what, NetworkSet networks) {
+        Objects.requireNonNull(what, "what");
+        Objects.requireNonNull(networks, "networks");
+        return checkClients(what, NetworkRules.clientIn("client in " + networks, networks), networks);
+    }
+
+    private static List<PolicyFinding> checkClients(String what, Condition trustedClients, NetworkSet networks) {
         List<PolicyFinding> out = new ArrayList<>();
         for (boolean v6 : new boolean[] {false, true}) {
+            if (networks != null && (v6 ? networks.containsAllOfIpv6() : networks.containsAllOfIpv4())) {
+                out.add(PolicyFinding.error(OPEN_RELAY_NETWORK, what + " contains all of "
+                        + (v6 ? "IPv6 (::/0)" : "IPv4 (0.0.0.0/0)") + ": unauthenticated clients from anywhere may"
+                        + " relay (" + networks + ")"));
+                continue;
+            }
             ClientProbes.Result res = ClientProbes.probe(trustedClients, v6);
             if (res.all()) {
                 out.add(PolicyFinding.error(OPEN_RELAY_NETWORK, what + " trusts '" + trustedClients.description()
@@ -220,8 +251,9 @@ public final class AuthChecks {
 
     private static void checkDevices(AllowListedDevicesRule d, List<PolicyFinding> out) {
         for (String device : d.deviceNames()) {
-            out.addAll(checkTrustedClients("allow-listed device '" + device + "' of rule '" + d.name() + "'",
-                    d.clientsOf(device)));
+            String what = "allow-listed device '" + device + "' of rule '" + d.name() + "'";
+            out.addAll(d.networksOf(device).map(n -> checkTrustedNetworks(what, n))
+                    .orElseGet(() -> checkTrustedClients(what, d.clientsOf(device))));
             if (d.sendersOf(device).contains("<>")) {
                 out.add(PolicyFinding.warning(DEVICE_NULL_SENDER, "allow-listed device '" + device + "' of rule '"
                         + d.name() + "' lists the null sender <>: bounces from its networks may relay"));

@@ -4,6 +4,7 @@ import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.address.EnvelopeAddress;
+import io.relaycontrol.core.address.DomainSet;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Rule;
 import java.util.Objects;
@@ -282,6 +283,23 @@ public final class SenderLoginRule implements Rule {
             this.localDomainsDescription = description;
             this.trustedClients = trustedClients;
             return this;
+        }
+
+        /**
+         * {@link #protectLocalSenders(Predicate, String, Condition)} with a {@link DomainSet}: a sender domain is
+         * protected when {@link DomainSet#contains(String)} says so (exact entries, and subdomains of
+         * {@code .parent} entries).
+         *
+         * @param localDomains the protected local domains
+         * @param trustedClients clients exempt from the protection, e.g. the trusted networks
+         * @return this builder
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder protectLocalSenders(DomainSet localDomains, Condition trustedClients) {
+            Objects.requireNonNull(localDomains, "localDomains");
+            return protectLocalSenders(localDomains::contains, "local domains " + localDomains.describe(),
+                    trustedClients);
         }
 
         /** @return the rule */

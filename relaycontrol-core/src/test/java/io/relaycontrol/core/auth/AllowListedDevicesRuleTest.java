@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.Verdict;
+import io.relaycontrol.core.net.NetworkSet;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Rule;
 import java.util.List;
@@ -135,5 +136,18 @@ class AllowListedDevicesRuleTest extends AuthRuleContract {
         assertThatThrownBy(() -> rule.clientsOf("nope")).isInstanceOf(IllegalArgumentException.class);
         assertThat(rule.deviceNames()).containsExactly("printer", "crm");
         assertThat(rule.describe()).contains("printer").contains("client in app servers");
+    }
+
+    @Test
+    void decideWhenDeviceAddedWithNetworkSetThenAllowedFromThoseNetworksOnly() {
+        AllowListedDevicesRule withSet = AllowListedDevicesRule.builder()
+                .device("scanner", NetworkSet.of("10.9.0.0/24", "2001:db8:9::/48"), "scan@example.com").build();
+        assertThat(withSet.decide(rcpt(PRINTERS, "<scan@example.com>", TO).build()).verdict()).isEqualTo(Verdict.ALLOW);
+        assertThat(withSet.decide(rcpt("2001:db8:9::5", "<scan@example.com>", TO).build()).verdict())
+                .isEqualTo(Verdict.ALLOW);
+        assertThat(withSet.decide(rcpt(OUTSIDE, "<scan@example.com>", TO).build()).verdict())
+                .isEqualTo(Verdict.NO_OPINION);
+        assertThat(withSet.networksOf("scanner")).isPresent();
+        assertThat(rule.networksOf("printer")).isEmpty();
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.core.check.PolicyFinding;
 import io.relaycontrol.core.check.PolicyFinding.Severity;
+import io.relaycontrol.core.net.NetworkSet;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Conditions;
 import io.relaycontrol.core.rules.Policy;
@@ -186,5 +187,43 @@ class AuthChecksTest {
         assertThatThrownBy(() -> AuthChecks.check((List<? extends io.relaycontrol.api.RelayDecider>) null))
                 .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> AuthChecks.checkTrustedClients("x", null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0.0.0.0/1,128.0.0.0/1", "10.0.0.0/8,0.0.0.0/1,128.0.0.0/1"})
+    void checkWhenTrustedNetworkSetHoldsAllOfIpv4ThenOpenRelayErrorNamingIt(String cidrs) {
+        List<PolicyFinding> findings = AuthChecks.check(TrustedNetworksRule.of("mynetworks",
+                NetworkSet.of(cidrs.split(","))));
+        PolicyFinding f = only(findings, AuthChecks.OPEN_RELAY_NETWORK);
+        assertThat(f.severity()).isEqualTo(Severity.ERROR);
+        assertThat(f.message()).startsWith("trusted-networks rule 'mynetworks' contains all of IPv4 (0.0.0.0/0)");
+    }
+
+    @Test
+    void checkTrustedNetworksWhenIpv6AllThenErrorAndWhenPrivateThenNothing() {
+        List<PolicyFinding> findings = AuthChecks.checkTrustedNetworks("trusted networks",
+                NetworkSet.of("::/1", "8000::/1"));
+        assertThat(codes(findings)).containsExactly(AuthChecks.OPEN_RELAY_NETWORK);
+        assertThat(findings.get(0).message()).contains("all of IPv6 (::/0)");
+        assertThat(AuthChecks.checkTrustedNetworks("trusted networks",
+                NetworkSet.of("127.0.0.0/8", "10.0.0.0/8", "192.168.0.0/16", "fd00::/8", "fe80::/10"))).isEmpty();
+        assertThat(codes(AuthChecks.checkTrustedNetworks("trusted networks", NetworkSet.of("0.0.0.0/1"))))
+                .containsExactly(AuthChecks.BROAD_TRUSTED_NETWORK);
+    }
+
+    @Test
+    void checkWhenDeviceNetworkSetIsOpenThenOpenRelayError() {
+        AllowListedDevicesRule devices = AllowListedDevicesRule.builder()
+                .device("printer", NetworkSet.of("0.0.0.0/1", "128.0.0.0/1"), "scan@example.com").build();
+        PolicyFinding f = only(AuthChecks.check(devices), AuthChecks.OPEN_RELAY_NETWORK);
+        assertThat(f.message()).startsWith("allow-listed device 'printer' of rule 'allow-listed-devices' contains all"
+                + " of IPv4");
+    }
+
+    @Test
+    void checkWhenNetworkSetBuiltWithPrefixZeroThenOpenRelayError() throws Exception {
+        NetworkSet all = NetworkSet.builder().add(java.net.InetAddress.getByName("0.0.0.0"), 0).build();
+        PolicyFinding f = only(AuthChecks.check(TrustedNetworksRule.of(all)), AuthChecks.OPEN_RELAY_NETWORK);
+        assertThat(f.message()).contains("contains all of IPv4 (0.0.0.0/0)");
     }
 }

@@ -13,6 +13,7 @@ import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.Stage;
 import io.relaycontrol.api.Verdict;
+import io.relaycontrol.core.address.DomainSet;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Rule;
 import java.util.List;
@@ -164,5 +165,21 @@ class SenderLoginRuleTest extends AuthRuleContract {
         assertThatThrownBy(() -> SenderLoginRule.builder(MAP).allowNullSenderWhenAuthenticated(true)
                 .allowNullSenderWhenAuthenticated(true)).isInstanceOf(IllegalStateException.class);
         assertThat(rule.describe()).contains("2 logins").contains("the local domains");
+    }
+
+    @Test
+    void decideWhenProtectedByDomainSetThenSubdomainEntriesAndIdnCount() {
+        SenderLoginRule withSet = SenderLoginRule.builder(MAP)
+                .protectLocalSenders(DomainSet.of("example.com", ".corp.example", "bücher.example"), OFFICE_NET)
+                .build();
+        assertThat(withSet.decide(mail(OUTSIDE, "<bob@example.com>").build()).verdict()).isEqualTo(Verdict.DENY);
+        assertThat(withSet.decide(mail(OUTSIDE, "<x@eu.corp.example>").build()).verdict()).isEqualTo(Verdict.DENY);
+        assertThat(withSet.decide(mail(OUTSIDE, "<x@xn--bcher-kva.example>").build()).verdict())
+                .isEqualTo(Verdict.DENY);
+        assertThat(withSet.decide(mail(OUTSIDE, "<x@BÜCHER.example>").build()).verdict()).isEqualTo(Verdict.DENY);
+        Decision other = withSet.decide(mail(OUTSIDE, "<x@notexample.com>").build());
+        assertThat(other.verdict()).isEqualTo(Verdict.NO_OPINION);
+        assertThat(other.reason()).startsWith("sender domain is not one of local domains ");
+        assertThat(withSet.decide(mail(OFFICE, "<bob@example.com>").build()).verdict()).isEqualTo(Verdict.NO_OPINION);
     }
 }
