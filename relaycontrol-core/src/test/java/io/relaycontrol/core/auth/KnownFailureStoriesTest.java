@@ -13,14 +13,16 @@ import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.Verdict;
-import io.relaycontrol.api.address.EnvelopeAddress;
+import io.relaycontrol.core.address.AddressConditions;
+import io.relaycontrol.core.address.DomainSet;
 import io.relaycontrol.core.check.PolicyFinding;
+import io.relaycontrol.core.net.NetworkRules;
+import io.relaycontrol.core.net.NetworkSet;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Policy;
 import io.relaycontrol.core.rules.Rule;
 import io.relaycontrol.core.rules.Rules;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -31,13 +33,11 @@ import org.junit.jupiter.api.Test;
  */
 class KnownFailureStoriesTest {
 
-    static final Set<String> LOCAL_DOMAINS = Set.of("example.com");
-    static final Condition OFFICE_NET = TestNetworks.clientIn("client in office networks", "192.168.0.0/16");
-    static final Condition PRINTER_NET = TestNetworks.clientIn("client in printer network", "10.9.0.0/24");
-    static final Condition LOCAL_RECIPIENT = Condition.of("recipient in the local domains", r -> {
-        EnvelopeAddress rcpt = r.recipientOrNull();
-        return rcpt != null && rcpt.isMailbox() && LOCAL_DOMAINS.contains(rcpt.domain());
-    });
+    static final DomainSet LOCAL_DOMAINS = DomainSet.of("example.com");
+    static final NetworkSet OFFICE_NETWORKS = NetworkSet.of("192.168.0.0/16");
+    static final Condition OFFICE_NET = NetworkRules.clientIn("client in office networks", OFFICE_NETWORKS);
+    static final NetworkSet PRINTER_NET = NetworkSet.of("10.9.0.0/24");
+    static final Condition LOCAL_RECIPIENT = AddressConditions.recipientDomainIn(LOCAL_DOMAINS);
     static final SenderLoginMap LOGINS = SenderLoginMap.parse(List.of(
             "alice: alice@example.com",
             "bob: bob@example.com, sales@example.com"), "logins.map");
@@ -48,10 +48,9 @@ class KnownFailureStoriesTest {
     static List<Rule> recommendedRules() {
         return List.of(
                 NullSenderRules.multiRecipientBounce(),
-                SenderLoginRule.builder(LOGINS)
-                        .protectLocalSenders(LOCAL_DOMAINS::contains, "the local domains", OFFICE_NET).build(),
+                SenderLoginRule.builder(LOGINS).protectLocalSenders(LOCAL_DOMAINS, OFFICE_NET).build(),
                 AllowListedDevicesRule.builder().device("printer", PRINTER_NET, "scan@example.com").build(),
-                TrustedNetworksRule.of(OFFICE_NET),
+                TrustedNetworksRule.of("trusted-networks", OFFICE_NETWORKS),
                 AuthenticatedRelayRule.builder().build(),
                 Rules.when(LOCAL_RECIPIENT).allow("local-recipient"));
     }
@@ -205,6 +204,7 @@ class KnownFailureStoriesTest {
             Decision d = policy.decide(rcpt(OFFICE, "<ceo@example.com>", EXTERNAL).build());
             assertThat(d.verdict()).as(d.explain()).isEqualTo(Verdict.ALLOW);
             assertThat(d.decisive().rule()).isEqualTo("trusted-networks");
+            assertThat(d.decisive().reason()).startsWith("client 192.168.1.20 is in 192.168.0.0/16");
         }
 
         @Test
