@@ -1,6 +1,9 @@
 package io.relaycontrol.core.auth;
 
 import io.relaycontrol.api.RelayDecider;
+import io.relaycontrol.api.RelayRequest;
+import io.relaycontrol.api.Stage;
+import io.relaycontrol.api.address.EnvelopeAddress;
 import io.relaycontrol.core.check.PolicyFinding;
 import io.relaycontrol.core.net.NetworkRules;
 import io.relaycontrol.core.net.NetworkSet;
@@ -11,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * The policy check (a linter run when a configuration is loaded) for the rules of this package: it finds
@@ -50,6 +55,10 @@ import java.util.Objects;
  *     senders (AUTH offered but never required)</td></tr>
  * <tr><td>{@code bounce-check-unreachable}</td><td>WARNING</td><td>the multi-recipient-bounce rule placed after a
  *     rule of this package that allows</td></tr>
+ * <tr><td>{@code device-sender-refused}</td><td>WARNING</td><td>an allow-listed device (given with a
+ *     {@code NetworkSet}) sends as a protected local sender and the sender-login rule would refuse it from its own
+ *     network (found by simulating the request): exempt the devices with
+ *     {@code SenderLoginRule.Builder.exemptAllowListedDevices}</td></tr>
  * <tr><td>{@code device-null-sender}</td><td>WARNING</td><td>an allow-listed device lists the null sender
  *     {@code <>}</td></tr>
  * </table>
@@ -82,6 +91,8 @@ public final class AuthChecks {
     public static final String LOCAL_SENDERS_UNPROTECTED = "local-senders-unprotected";
     /** Finding code: the multi-recipient-bounce rule after an allowing rule. */
     public static final String BOUNCE_CHECK_UNREACHABLE = "bounce-check-unreachable";
+    /** Finding code: an allow-listed device whose own local sender the sender-login rule refuses. */
+    public static final String DEVICE_SENDER_REFUSED = "device-sender-refused";
     /** Finding code: an allow-listed device that lists the null sender. */
     public static final String DEVICE_NULL_SENDER = "device-null-sender";
 
@@ -104,6 +115,8 @@ public final class AuthChecks {
         Rule firstNetworkAllow = null;
         boolean hasSenderLogin = false;
         boolean protectsLocal = false;
+        List<SenderLoginRule> senderRules = new ArrayList<>();
+        List<AllowListedDevicesRule> deviceRules = new ArrayList<>();
         for (RelayDecider r : flat) {
             if (r instanceof AuthenticatedRelayRule) {
                 AuthenticatedRelayRule a = (AuthenticatedRelayRule) r;
@@ -118,12 +131,14 @@ public final class AuthChecks {
             } else if (r instanceof AllowListedDevicesRule) {
                 AllowListedDevicesRule d = (AllowListedDevicesRule) r;
                 checkDevices(d, out);
+                deviceRules.add(d);
                 firstNetworkAllow = firstNetworkAllow == null ? d : firstNetworkAllow;
             } else if (r instanceof SenderLoginRule) {
                 SenderLoginRule s = (SenderLoginRule) r;
                 hasSenderLogin = true;
                 protectsLocal |= s.protectsLocalSenders();
                 checkSenderLogin(s, out);
+                senderRules.add(s);
                 if (firstAuthRelay != null) {
                     out.add(PolicyFinding.error(SENDER_CHECK_UNREACHABLE, "sender-login rule '" + s.name()
                             + "' is placed after authenticated-relay rule '" + firstAuthRelay.name()
@@ -143,6 +158,11 @@ public final class AuthChecks {
                             + before.name()
                             + "', which allows first: multi-recipient bounces from those clients are not refused"));
                 }
+            }
+        }
+        for (SenderLoginRule s : senderRules) {
+            for (AllowListedDevicesRule d : deviceRules) {
+                checkDeviceSendersPass(s, d, out);
             }
         }
         if (firstAuthRelay != null && !hasSenderLogin) {
@@ -257,6 +277,41 @@ public final class AuthChecks {
             if (d.sendersOf(device).contains("<>")) {
                 out.add(PolicyFinding.warning(DEVICE_NULL_SENDER, "allow-listed device '" + device + "' of rule '"
                         + d.name() + "' lists the null sender <>: bounces from its networks may relay"));
+            }
+        }
+    }
+
+    /**
+     * Simulates each device sending as one of its protected local senders from the first address of its first
+     * network, and reports the devices that the sender-login rule would refuse before the devices rule is asked.
+     * Devices given as conditions cannot be simulated (no address to send from) and are skipped.
+     */
+    private static void checkDeviceSendersPass(SenderLoginRule s, AllowListedDevicesRule d, List<PolicyFinding> out) {
+        if (!s.protectsLocalSenders()) {
+            return;
+        }
+        for (String device : d.deviceNames()) {
+            Optional<String> client = d.networksOf(device).flatMap(n -> n.entries().stream()
+                    .filter(e -> !e.startsWith("!")).findFirst()).map(e -> e.substring(0, e.indexOf('/') < 0
+                            ? e.length() : e.indexOf('/')));
+            if (client.isEmpty()) {
+                continue;
+            }
+            for (String sender : new TreeSet<>(d.sendersOf(device))) {
+                if (sender.equals("<>")) {
+                    continue;
+                }
+                EnvelopeAddress a = EnvelopeAddress.parse(sender);
+                if (!a.isMailbox() || !s.protectsDomain(a.domain())) {
+                    continue;
+                }
+                RelayRequest probe = RelayRequest.builder(Stage.MAIL).client(client.get()).sender(a).build();
+                if (s.decide(probe).verdict().isRefusal()) {
+                    out.add(PolicyFinding.warning(DEVICE_SENDER_REFUSED, "allow-listed device '" + device
+                            + "' of rule '" + d.name() + "' sends as <" + sender + ">, a protected local sender,"
+                            + " and sender-login rule '" + s.name() + "' refuses it from " + client.get()
+                            + ": use SenderLoginRule.Builder.exemptAllowListedDevices(" + d.name() + ")"));
+                }
             }
         }
     }

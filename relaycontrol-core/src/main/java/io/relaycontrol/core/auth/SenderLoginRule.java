@@ -3,6 +3,7 @@ package io.relaycontrol.core.auth;
 import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
+import io.relaycontrol.api.Verdict;
 import io.relaycontrol.api.address.EnvelopeAddress;
 import io.relaycontrol.core.address.DomainSet;
 import io.relaycontrol.core.rules.Condition;
@@ -39,7 +40,8 @@ import java.util.function.Predicate;
  * <tr><td>not authenticated, protection off (the default)</td><td>NO_OPINION</td></tr>
  * <tr><td>not authenticated, sender in a protected local domain, client not trusted</td>
  *     <td>DENY {@link #AUTHENTICATION_REQUIRED 553 5.7.1}</td></tr>
- * <tr><td>not authenticated, trusted client, or sender not local, or {@code <>}, or invalid</td>
+ * <tr><td>not authenticated, trusted client, or an {@link Builder#exemptAllowListedDevices exempt allow-listed
+ *     device} with its own sender, or sender not local, or {@code <>}, or invalid</td>
  *     <td>NO_OPINION</td></tr>
  * </table>
  *
@@ -68,6 +70,7 @@ public final class SenderLoginRule implements Rule {
     private final Predicate<String> localDomains;
     private final String localDomainsDescription;
     private final Condition trustedClients;
+    private final AllowListedDevicesRule devices;
 
     private final Decision senderUnknown;
     private final Decision owned;
@@ -76,6 +79,7 @@ public final class SenderLoginRule implements Rule {
     private final Decision unauthenticatedNotMailbox;
     private final Decision unauthenticatedNotLocal;
     private final Decision unauthenticatedTrusted;
+    private final Decision unauthenticatedDevice;
 
     private SenderLoginRule(Builder b) {
         this.name = b.name == null ? DEFAULT_NAME : b.name;
@@ -84,6 +88,7 @@ public final class SenderLoginRule implements Rule {
         this.localDomains = b.localDomains;
         this.localDomainsDescription = b.localDomainsDescription;
         this.trustedClients = b.trustedClients;
+        this.devices = b.devices;
         this.senderUnknown = Decision.noOpinion(name, "sender not yet known");
         this.owned = Decision.noOpinion(name, "sender is owned by the authenticated login");
         this.nullSenderAllowed = Decision.noOpinion(name,
@@ -96,6 +101,9 @@ public final class SenderLoginRule implements Rule {
                 "sender domain is not one of " + localDomainsDescription);
         this.unauthenticatedTrusted = trustedClients == null ? null : Decision.noOpinion(name,
                 "unauthenticated client is exempt: " + trustedClients.description());
+        this.unauthenticatedDevice = devices == null ? null : Decision.noOpinion(name,
+                "unauthenticated client is exempt: an allow-listed device of " + devices.name()
+                        + " using its own sender from its networks");
     }
 
     /**
@@ -162,6 +170,16 @@ public final class SenderLoginRule implements Rule {
         if (trustedClients.test(request)) {
             return unauthenticatedTrusted;
         }
+        if (devices != null) {
+            Decision device = devices.decide(request);
+            if (device.isAllowed()) {
+                return unauthenticatedDevice;
+            }
+            if (device.verdict() == Verdict.DEFER) {
+                return Decision.failed(name, device.error()
+                        .orElseGet(() -> new IllegalStateException("allow-listed devices deferred: " + device)));
+            }
+        }
         return Decision.deny(name, "unauthenticated client " + request.clientAddress().getHostAddress()
                 + " used sender " + Senders.render(sender) + " of " + localDomainsDescription
                 + " and is not exempt (" + trustedClients.description() + "); local senders must authenticate",
@@ -186,6 +204,21 @@ public final class SenderLoginRule implements Rule {
     /** @return whether unauthenticated clients are refused senders of protected local domains */
     public boolean protectsLocalSenders() {
         return localDomains != null;
+    }
+
+    /**
+     * Whether a sender domain is protected from unauthenticated clients. For {@link AuthChecks}.
+     *
+     * @param domain a canonical domain
+     * @return whether protection is on and the domain is protected
+     */
+    boolean protectsDomain(String domain) {
+        return localDomains != null && localDomains.test(domain);
+    }
+
+    /** @return the allow-listed devices exempt from local-sender protection, if any */
+    public Optional<AllowListedDevicesRule> exemptDevices() {
+        return Optional.ofNullable(devices);
     }
 
     /** @return the clients exempt from local-sender protection; empty when protection is off */
@@ -215,6 +248,7 @@ public final class SenderLoginRule implements Rule {
         private Predicate<String> localDomains;
         private String localDomainsDescription;
         private Condition trustedClients;
+        private AllowListedDevicesRule devices;
 
         private Builder(SenderLoginMap map) {
             this.map = map;
@@ -302,8 +336,36 @@ public final class SenderLoginRule implements Rule {
                     trustedClients);
         }
 
-        /** @return the rule */
+        /**
+         * Exempts from local-sender protection exactly the requests that {@code devices} allows: an allow-listed
+         * device using one of its own senders from its own networks. Printers and applications usually send as a
+         * local address ({@code scan@example.com}); without this (or a trusted-client condition covering their
+         * networks) they would be refused here before the devices rule is asked. {@link AuthChecks} reports that as
+         * {@code device-sender-refused}.
+         *
+         * @param devices the allow-listed devices rule of the same policy
+         * @return this builder
+         * @throws NullPointerException if {@code devices} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder exemptAllowListedDevices(AllowListedDevicesRule devices) {
+            Objects.requireNonNull(devices, "devices");
+            if (this.devices != null) {
+                throw new IllegalStateException("exemptAllowListedDevices is already set to " + this.devices.name());
+            }
+            this.devices = devices;
+            return this;
+        }
+
+        /**
+         * @return the rule
+         * @throws IllegalStateException if devices are exempted but local-sender protection is off
+         */
         public SenderLoginRule build() {
+            if (devices != null && localDomains == null) {
+                throw new IllegalStateException("exemptAllowListedDevices needs protectLocalSenders: without it"
+                        + " unauthenticated senders are not checked and there is nothing to exempt from");
+            }
             return new SenderLoginRule(this);
         }
     }

@@ -46,10 +46,13 @@ class KnownFailureStoriesTest {
 
     /** The recommended order: refusals first, then permissions, then inbound delivery, then the default. */
     static List<Rule> recommendedRules() {
+        AllowListedDevicesRule devices = AllowListedDevicesRule.builder()
+                .device("printer", PRINTER_NET, "scan@example.com").build();
         return List.of(
                 NullSenderRules.multiRecipientBounce(),
-                SenderLoginRule.builder(LOGINS).protectLocalSenders(LOCAL_DOMAINS, OFFICE_NET).build(),
-                AllowListedDevicesRule.builder().device("printer", PRINTER_NET, "scan@example.com").build(),
+                SenderLoginRule.builder(LOGINS).protectLocalSenders(LOCAL_DOMAINS, OFFICE_NET)
+                        .exemptAllowListedDevices(devices).build(),
+                devices,
                 TrustedNetworksRule.of("trusted-networks", OFFICE_NETWORKS),
                 AuthenticatedRelayRule.builder().build(),
                 Rules.when(LOCAL_RECIPIENT).allow("local-recipient"));
@@ -205,6 +208,32 @@ class KnownFailureStoriesTest {
             assertThat(d.verdict()).as(d.explain()).isEqualTo(Verdict.ALLOW);
             assertThat(d.decisive().rule()).isEqualTo("trusted-networks");
             assertThat(d.decisive().reason()).startsWith("client 192.168.1.20 is in 192.168.0.0/16");
+        }
+
+        @Test
+        void decideWhenPrinterSendsAsItsLocalAddressFromItsNetworkThenAllowed() {
+            Decision d = policy.decide(rcpt(PRINTERS, "<scan@example.com>", EXTERNAL).build());
+            assertThat(d.verdict()).as(d.explain()).isEqualTo(Verdict.ALLOW);
+            assertThat(d.decisive().rule()).isEqualTo("allow-listed-devices");
+        }
+
+        @Test
+        void decideWhenPrinterSendsAsAnotherLocalUserThenRefused() {
+            Decision d = policy.decide(rcpt(PRINTERS, "<ceo@example.com>", EXTERNAL).build());
+            assertRefused(d, SenderLoginRule.AUTHENTICATION_REQUIRED, "sender-login");
+        }
+
+        @Test
+        void checkWhenDevicesNotExemptedThenTheirLocalSenderIsReportedAsRefused() {
+            AllowListedDevicesRule devices = AllowListedDevicesRule.builder()
+                    .device("printer", PRINTER_NET, "scan@example.com").build();
+            List<Rule> forgotten = List.of(
+                    SenderLoginRule.builder(LOGINS).protectLocalSenders(LOCAL_DOMAINS, OFFICE_NET).build(),
+                    devices, AuthenticatedRelayRule.builder().build());
+            assertThat(AuthChecks.check(forgotten)).extracting(PolicyFinding::code)
+                    .containsExactly(AuthChecks.DEVICE_SENDER_REFUSED);
+            Decision d = policy(forgotten).decide(rcpt(PRINTERS, "<scan@example.com>", EXTERNAL).build());
+            assertThat(d.verdict()).as("what the warning is about").isEqualTo(Verdict.DENY);
         }
 
         @Test

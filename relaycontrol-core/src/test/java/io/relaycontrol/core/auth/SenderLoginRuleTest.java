@@ -182,4 +182,47 @@ class SenderLoginRuleTest extends AuthRuleContract {
         assertThat(other.reason()).startsWith("sender domain is not one of local domains ");
         assertThat(withSet.decide(mail(OFFICE, "<bob@example.com>").build()).verdict()).isEqualTo(Verdict.NO_OPINION);
     }
+
+    @Test
+    void decideWhenDevicesExemptedThenOnlyTheirOwnSenderFromTheirNetworkPasses() {
+        AllowListedDevicesRule devices = AllowListedDevicesRule.builder()
+                .device("printer", TestNetworks.clientIn("printer network", "10.9.0.0/24"), "scan@example.com").build();
+        SenderLoginRule exempting = SenderLoginRule.builder(MAP)
+                .protectLocalSenders(LOCAL::contains, "the local domains", OFFICE_NET)
+                .exemptAllowListedDevices(devices).build();
+        Decision d = exempting.decide(mail(Requests.PRINTERS, "<scan@example.com>").build());
+        assertThat(d.verdict()).isEqualTo(Verdict.NO_OPINION);
+        assertThat(d.reason()).isEqualTo("unauthenticated client is exempt: an allow-listed device of"
+                + " allow-listed-devices using its own sender from its networks");
+        assertThat(exempting.decide(mail(Requests.PRINTERS, "<bob@example.com>").build()).verdict())
+                .isEqualTo(Verdict.DENY);
+        assertThat(exempting.decide(mail(OUTSIDE, "<scan@example.com>").build()).verdict()).isEqualTo(Verdict.DENY);
+        assertThat(exempting.exemptDevices()).contains(devices);
+        assertThat(rule.decide(mail(Requests.PRINTERS, "<scan@example.com>").build()).verdict())
+                .as("without the exemption").isEqualTo(Verdict.DENY);
+    }
+
+    @Test
+    void decideWhenExemptDevicesFailThenTemporaryFailureNotPermanentRefusal() {
+        AllowListedDevicesRule broken = AllowListedDevicesRule.builder().device("printer", Condition.of("broken", r -> {
+            throw new IllegalStateException("network list unavailable");
+        }), "scan@example.com").build();
+        SenderLoginRule exempting = SenderLoginRule.builder(MAP)
+                .protectLocalSenders(LOCAL::contains, "the local domains", OFFICE_NET)
+                .exemptAllowListedDevices(broken).build();
+        Decision d = exempting.decide(mail(Requests.PRINTERS, "<scan@example.com>").build());
+        assertThat(d.verdict()).isEqualTo(Verdict.DEFER);
+        assertThat(d.reply()).contains(SmtpReply.TEMPORARY_FAILURE);
+        assertThat(d.rule()).isEqualTo("sender-login");
+    }
+
+    @Test
+    void builderWhenDevicesExemptedWithoutProtectionThenFailsAtBuild() {
+        AllowListedDevicesRule devices = AllowListedDevicesRule.builder()
+                .device("printer", OFFICE_NET, "scan@example.com").build();
+        assertThatThrownBy(() -> SenderLoginRule.builder(MAP).exemptAllowListedDevices(devices).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("protectLocalSenders");
+        assertThatThrownBy(() -> SenderLoginRule.builder(MAP).exemptAllowListedDevices(devices)
+                .exemptAllowListedDevices(devices)).isInstanceOf(IllegalStateException.class);
+    }
 }
