@@ -60,7 +60,8 @@ public final class AllowListedDevicesRule implements Rule {
 
     private final String name;
     private final List<Device> devices;
-    private final Map<String, Device[]> bySender;
+    private final Map<String, Map<String, Device[]>> bySender;
+    private final Device[] nullSenderDevices;
     private final boolean refuseUnlisted;
     private final Decision authenticated;
     private final Decision senderUnknown;
@@ -81,9 +82,20 @@ public final class AllowListedDevicesRule implements Rule {
             }
         }
         this.devices = List.copyOf(ds);
-        Map<String, Device[]> bs = new HashMap<>();
-        index.forEach((k, v) -> bs.put(k, v.toArray(new Device[0])));
+        Map<String, Map<String, Device[]>> bs = new HashMap<>();
+        Device[] nullDevices = null;
+        for (Map.Entry<String, List<Device>> e : index.entrySet()) {
+            Device[] ds2 = e.getValue().toArray(new Device[0]);
+            if (e.getKey().equals(NULL_KEY)) {
+                nullDevices = ds2;
+                continue;
+            }
+            int at = e.getKey().lastIndexOf('@');
+            bs.computeIfAbsent(e.getKey().substring(at + 1), k -> new HashMap<>()).put(e.getKey().substring(0, at), ds2);
+        }
+        bs.replaceAll((k, v) -> Map.copyOf(v));
         this.bySender = Map.copyOf(bs);
+        this.nullSenderDevices = nullDevices;
         this.authenticated = Decision.noOpinion(name, "client is authenticated; this rule is for devices without AUTH");
         this.senderUnknown = Decision.noOpinion(name, "sender not yet known");
         this.notListed = Decision.noOpinion(name, "sender is not listed for any allow-listed device");
@@ -112,9 +124,10 @@ public final class AllowListedDevicesRule implements Rule {
             }
             Device[] candidates = null;
             if (sender.isNullPath()) {
-                candidates = bySender.get(NULL_KEY);
+                candidates = nullSenderDevices;
             } else if (sender.isMailbox() && !sender.isRouted()) {
-                candidates = bySender.get(key(sender));
+                Map<String, Device[]> byLocal = bySender.get(sender.domain());
+                candidates = byLocal == null ? null : byLocal.get(sender.localPart());
             }
             if (candidates != null) {
                 for (Device d : candidates) {
