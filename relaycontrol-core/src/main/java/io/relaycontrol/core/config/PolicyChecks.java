@@ -1,6 +1,7 @@
 package io.relaycontrol.core.config;
 
 import io.relaycontrol.core.address.DomainSet;
+import io.relaycontrol.core.auth.AuthChecks;
 import io.relaycontrol.core.check.PolicyFinding;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +22,8 @@ import java.util.List;
  * <tr><td>{@code no-local-domains}</td><td>WARNING</td><td>no local domains: the server accepts no mail for
  *     itself</td></tr>
  * <tr><td>{@code empty-list}</td><td>WARNING</td><td>a list key is present but empty</td></tr>
- * <tr><td>{@code no-sender-logins}</td><td>WARNING</td><td>authenticated relay without a sender login map:
- *     a login may send as anyone</td></tr>
- * <tr><td>{@code auth-without-tls}</td><td>WARNING</td><td>authenticated relay is allowed without TLS</td></tr>
+ * <tr><td>(the codes of {@link AuthChecks})</td><td></td><td>e.g. {@code sender-not-bound-to-login} without a
+ *     sender login map, {@code auth-without-tls}, {@code broad-trusted-network}</td></tr>
  * </table>
  *
  * <p>Stateless and thread-safe.
@@ -42,27 +42,24 @@ public final class PolicyChecks {
     public static List<PolicyFinding> check(StandardRelayPolicy policy) {
         List<PolicyFinding> out = new ArrayList<>();
         if (policy.trustedNetworks().containsAllOfIpv4()) {
-            out.add(PolicyFinding.error("open-relay-network",
+            out.add(PolicyFinding.error(AuthChecks.OPEN_RELAY_NETWORK,
                     "the trusted networks contain all of IPv4 (0.0.0.0/0): every client may relay"));
         }
         if (policy.trustedNetworks().containsAllOfIpv6()) {
-            out.add(PolicyFinding.error("open-relay-network",
+            out.add(PolicyFinding.error(AuthChecks.OPEN_RELAY_NETWORK,
                     "the trusted networks contain all of IPv6 (::/0): every client may relay"));
+        }
+        for (PolicyFinding f : AuthChecks.check(policy.rules())) {
+            // the exact network-set check above already reports 0.0.0.0/0 and ::/0
+            if (!f.code().equals(AuthChecks.OPEN_RELAY_NETWORK)) {
+                out.add(f);
+            }
         }
         publicSuffixes(out, "local domains", policy.localDomains());
         publicSuffixes(out, "relay domains", policy.relayDomains());
         if (policy.localDomains().size() == 0) {
             out.add(PolicyFinding.warning("no-local-domains",
                     "no local domains: the server accepts no mail for itself (relay.local-domains)"));
-        }
-        if (!policy.hasSenderLogins()) {
-            out.add(PolicyFinding.warning("no-sender-logins",
-                    "no sender login map (relay.sender-logins): an authenticated client may use any sender"));
-        }
-        if (!policy.requiresTlsForAuth()) {
-            out.add(PolicyFinding.warning("auth-without-tls",
-                    "authenticated relay is allowed without TLS (relay.auth.require-tls=false): "
-                            + "passwords and mail cross the network in clear"));
         }
         out.sort((a, b) -> a.severity().compareTo(b.severity()));
         return out;

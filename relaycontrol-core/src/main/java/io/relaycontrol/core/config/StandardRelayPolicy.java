@@ -60,15 +60,16 @@ public final class StandardRelayPolicy implements Rule {
 
     private final Policy policy;
     private final Builder settings;
+    private final List<Rule> rules;
 
     private StandardRelayPolicy(Builder b) {
         this.settings = b;
         Condition trusted = NetworkRules.clientIn("client in trusted networks", b.trustedNetworks);
         Condition privileged = trusted.or(Conditions.authenticated());
 
-        Policy.Builder p = Policy.builder(b.name);
-        p.rule(NetworkRules.denyClientsIn("blocked-networks", b.blockedNetworks, BLOCKED_REPLY));
-        p.rule(Rules.when(Conditions.not(privileged)).then(Rules.firstDecisive("recipient-syntax",
+        List<Rule> r = new ArrayList<>();
+        r.add(NetworkRules.denyClientsIn("blocked-networks", b.blockedNetworks, BLOCKED_REPLY));
+        r.add(Rules.when(Conditions.not(privileged)).then(Rules.firstDecisive("recipient-syntax",
                 AddressRules.refuseMalformedOrRouted("recipient-syntax"),
                 NullSenderRules.multiRecipientBounce())));
         SenderLoginRule.Builder senderLogin = SenderLoginRule.builder(b.senderLogins);
@@ -77,23 +78,30 @@ public final class StandardRelayPolicy implements Rule {
             senderLogin.protectLocalSenders(local::contains, "local domains", trusted);
         }
         if (b.senderLoginsSet) {
-            p.rule(senderLogin.build());
+            r.add(senderLogin.build());
         } else {
             // Without a map nobody owns any sender: check only the local-sender protection of unauthenticated
             // clients, and let the policy check warn that a login may send as anyone.
-            p.rule(Rules.when(Conditions.not(Conditions.authenticated())).then(senderLogin.build()));
+            r.add(Rules.when(Conditions.not(Conditions.authenticated())).then(senderLogin.build()));
         }
         for (RateLimit limit : b.limits) {
-            p.rule(limit);
+            r.add(limit);
         }
-        p.rule(Rules.when(Conditions.stage(Stage.CONNECT, Stage.HELO, Stage.MAIL, Stage.DATA))
+        r.add(Rules.when(Conditions.stage(Stage.CONNECT, Stage.HELO, Stage.MAIL, Stage.DATA))
                 .allow("no-recipient-yet"));
-        p.rule(Rules.when(AddressConditions.recipientDomainIn(b.localDomains)).allow("local-domains"));
-        p.rule(Rules.when(AddressConditions.recipientDomainIn(b.relayDomains)).allow("relay-domains"));
-        p.rule(TrustedNetworksRule.of(trusted));
-        p.rule(AuthenticatedRelayRule.builder().requireTls(b.requireTlsForAuth).build());
-        p.otherwiseDeny(SmtpReply.RELAY_ACCESS_DENIED);
-        this.policy = p.build();
+        r.add(Rules.when(AddressConditions.recipientDomainIn(b.localDomains)).allow("local-domains"));
+        r.add(Rules.when(AddressConditions.recipientDomainIn(b.relayDomains)).allow("relay-domains"));
+        r.add(TrustedNetworksRule.of(trusted));
+        r.add(AuthenticatedRelayRule.builder().requireTls(b.requireTlsForAuth).build());
+        this.rules = List.copyOf(r);
+        Policy.Builder pb = Policy.builder(b.name);
+        rules.forEach(pb::rule);
+        this.policy = pb.otherwiseDeny(SmtpReply.RELAY_ACCESS_DENIED).build();
+    }
+
+    /** @return the rules in the order they are asked, as given to the policy (for policy checks) */
+    public List<Rule> rules() {
+        return rules;
     }
 
     /** @return a builder with safe defaults: empty lists, TLS required for authenticated relay, no limits */

@@ -205,7 +205,7 @@ class RelayPropertiesTest {
     void checkWhenListsAreEmptyOrMissingThenWarnings() {
         RelayProperties p = parse("relay.local-domains", " , ", "relay.auth.require-tls", "false");
         assertThat(p.findings()).extracting(PolicyFinding::code)
-                .contains("empty-list", "no-local-domains", "no-sender-logins", "auth-without-tls");
+                .contains("empty-list", "no-local-domains", "sender-not-bound-to-login", "auth-without-tls");
         assertThat(p.findings()).allMatch(f -> f.severity() == PolicyFinding.Severity.WARNING);
     }
 
