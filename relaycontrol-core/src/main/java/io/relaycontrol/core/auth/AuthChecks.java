@@ -135,10 +135,13 @@ public final class AuthChecks {
                 firstNetworkAllow = firstNetworkAllow == null ? d : firstNetworkAllow;
             } else if (r instanceof SenderLoginRule) {
                 SenderLoginRule s = (SenderLoginRule) r;
-                hasSenderLogin = true;
+                hasSenderLogin |= s.checksAuthenticatedSenders();
                 protectsLocal |= s.protectsLocalSenders();
                 checkSenderLogin(s, out);
                 senderRules.add(s);
+                if (!s.checksAuthenticatedSenders()) {
+                    continue;
+                }
                 if (firstAuthRelay != null) {
                     out.add(PolicyFinding.error(SENDER_CHECK_UNREACHABLE, "sender-login rule '" + s.name()
                             + "' is placed after authenticated-relay rule '" + firstAuthRelay.name()
@@ -168,7 +171,7 @@ public final class AuthChecks {
         if (firstAuthRelay != null && !hasSenderLogin) {
             out.add(PolicyFinding.warning(SENDER_NOT_BOUND_TO_LOGIN, "authenticated-relay rule '"
                     + firstAuthRelay.name() + "' lets authenticated clients relay, but no sender-login rule binds"
-                    + " senders to logins: any login may send as anyone"));
+                    + " senders to logins (or its checkAuthenticatedSenders is off): any login may send as anyone"));
         }
         if (firstAuthRelay != null && !protectsLocal) {
             out.add(PolicyFinding.warning(LOCAL_SENDERS_UNPROTECTED, "authenticated-relay rule '"
@@ -317,7 +320,7 @@ public final class AuthChecks {
     }
 
     private static void checkSenderLogin(SenderLoginRule s, List<PolicyFinding> out) {
-        if (s.map().isEmpty()) {
+        if (s.map().isEmpty() && s.checksAuthenticatedSenders()) {
             out.add(PolicyFinding.error(SENDER_LOGIN_MAP_EMPTY, "sender-login rule '" + s.name()
                     + "' has an empty sender login map: every authenticated sender would be refused"));
         }

@@ -34,6 +34,8 @@ import java.util.function.Predicate;
  *     <td>DENY {@link #NOT_OWNED 553 5.7.1}</td></tr>
  * <tr><td>authenticated, routed ({@code a%b@x}, source route) or invalid sender: owned by nobody</td>
  *     <td>DENY {@link #NOT_OWNED 553 5.7.1}</td></tr>
+ * <tr><td>authenticated, with {@link Builder#checkAuthenticatedSenders(boolean) checkAuthenticatedSenders(false)}
+ *     (no map yet)</td><td>NO_OPINION</td></tr>
  * <tr><td>authenticated, null sender {@code <>}</td><td>NO_OPINION by default (as Postfix: {@code <>} is owned by
  *     nobody and refused by nobody, since clients send delivery notifications and vacation replies with it);
  *     DENY 553 5.7.1 with {@link Builder#allowNullSenderWhenAuthenticated(boolean) allowNullSenderWhenAuthenticated(false)}</td></tr>
@@ -67,12 +69,14 @@ public final class SenderLoginRule implements Rule {
     private final String name;
     private final SenderLoginMap map;
     private final boolean allowNullSenderWhenAuthenticated;
+    private final boolean checkAuthenticated;
     private final Predicate<String> localDomains;
     private final String localDomainsDescription;
     private final Condition trustedClients;
     private final AllowListedDevicesRule devices;
 
     private final Decision senderUnknown;
+    private final Decision authenticatedUnchecked;
     private final Decision owned;
     private final Decision nullSenderAllowed;
     private final Decision unauthenticatedUnchecked;
@@ -85,11 +89,14 @@ public final class SenderLoginRule implements Rule {
         this.name = b.name == null ? DEFAULT_NAME : b.name;
         this.map = b.map;
         this.allowNullSenderWhenAuthenticated = b.allowNullSender == null || b.allowNullSender;
+        this.checkAuthenticated = b.checkAuthenticated == null || b.checkAuthenticated;
         this.localDomains = b.localDomains;
         this.localDomainsDescription = b.localDomainsDescription;
         this.trustedClients = b.trustedClients;
         this.devices = b.devices;
         this.senderUnknown = Decision.noOpinion(name, "sender not yet known");
+        this.authenticatedUnchecked = Decision.noOpinion(name,
+                "senders of authenticated clients are not checked by this rule (checkAuthenticatedSenders=false)");
         this.owned = Decision.noOpinion(name, "sender is owned by the authenticated login");
         this.nullSenderAllowed = Decision.noOpinion(name,
                 "null sender <> from an authenticated client: owned by nobody, allowed for delivery notifications");
@@ -126,7 +133,7 @@ public final class SenderLoginRule implements Rule {
             }
             Optional<String> identity = request.authenticatedIdentity();
             if (identity.isPresent()) {
-                return decideAuthenticated(identity.get(), sender);
+                return checkAuthenticated ? decideAuthenticated(identity.get(), sender) : authenticatedUnchecked;
             }
             return decideUnauthenticated(request, sender);
         } catch (VirtualMachineError e) {
@@ -196,6 +203,11 @@ public final class SenderLoginRule implements Rule {
         return map;
     }
 
+    /** @return whether senders of authenticated clients are checked against the map */
+    public boolean checksAuthenticatedSenders() {
+        return checkAuthenticated;
+    }
+
     /** @return whether an authenticated client may use the null sender {@code <>} */
     public boolean allowsNullSenderWhenAuthenticated() {
         return allowNullSenderWhenAuthenticated;
@@ -228,8 +240,9 @@ public final class SenderLoginRule implements Rule {
 
     @Override
     public String describe() {
-        return name + ": refuse (553 5.7.1) authenticated senders not owned by the login (" + map.size()
-                + " logins" + (allowNullSenderWhenAuthenticated ? ", <> allowed" : ", <> refused") + ")"
+        return name + (checkAuthenticated ? ": refuse (553 5.7.1) authenticated senders not owned by the login ("
+                + map.size() + " logins" + (allowNullSenderWhenAuthenticated ? ", <> allowed" : ", <> refused") + ")"
+                : ": authenticated senders not checked")
                 + (localDomains == null ? ""
                         : "; refuse unauthenticated senders of " + localDomainsDescription + " unless "
                                 + trustedClients.description());
@@ -245,6 +258,7 @@ public final class SenderLoginRule implements Rule {
         private final SenderLoginMap map;
         private String name;
         private Boolean allowNullSender;
+        private Boolean checkAuthenticated;
         private Predicate<String> localDomains;
         private String localDomainsDescription;
         private Condition trustedClients;
@@ -286,6 +300,23 @@ public final class SenderLoginRule implements Rule {
                 throw new IllegalStateException("allowNullSenderWhenAuthenticated is already set to " + allowNullSender);
             }
             this.allowNullSender = allowed;
+            return this;
+        }
+
+        /**
+         * Whether senders of authenticated clients are checked against the map. Default {@code true}. Turn it off
+         * only when there is no sender login map yet and the rule is wanted for its local-sender protection alone;
+         * {@link AuthChecks} then still reports {@code sender-not-bound-to-login} (a login may send as anyone).
+         *
+         * @param check whether to check authenticated senders
+         * @return this builder
+         * @throws IllegalStateException if already set
+         */
+        public Builder checkAuthenticatedSenders(boolean check) {
+            if (checkAuthenticated != null) {
+                throw new IllegalStateException("checkAuthenticatedSenders is already set to " + checkAuthenticated);
+            }
+            this.checkAuthenticated = check;
             return this;
         }
 

@@ -226,4 +226,13 @@ class AuthChecksTest {
         PolicyFinding f = only(AuthChecks.check(TrustedNetworksRule.of(all)), AuthChecks.OPEN_RELAY_NETWORK);
         assertThat(f.message()).contains("contains all of IPv4 (0.0.0.0/0)");
     }
+
+    @Test
+    void checkWhenAuthenticatedSendersUncheckedThenNotBoundWarningButNoFalseAlarms() {
+        SenderLoginRule noMap = SenderLoginRule.builder(SenderLoginMap.parse(List.of(), "none"))
+                .checkAuthenticatedSenders(false)
+                .protectLocalSenders(Set.of("example.com")::contains, "the local domains", OFFICE).build();
+        assertThat(codes(AuthChecks.check(AUTH, noMap))).containsExactly(AuthChecks.SENDER_NOT_BOUND_TO_LOGIN);
+        assertThat(codes(AuthChecks.check(noMap, AUTH))).containsExactly(AuthChecks.SENDER_NOT_BOUND_TO_LOGIN);
+    }
 }

@@ -225,4 +225,19 @@ class SenderLoginRuleTest extends AuthRuleContract {
         assertThatThrownBy(() -> SenderLoginRule.builder(MAP).exemptAllowListedDevices(devices)
                 .exemptAllowListedDevices(devices)).isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void decideWhenAuthenticatedSendersUncheckedThenOnlyLocalSenderProtectionApplies() {
+        SenderLoginRule noMap = SenderLoginRule.builder(SenderLoginMap.parse(List.of(), "none"))
+                .checkAuthenticatedSenders(false)
+                .protectLocalSenders(LOCAL::contains, "the local domains", OFFICE_NET).build();
+        Decision d = noMap.decide(authMail("alice", "<bob@example.com>").build());
+        assertThat(d.verdict()).isEqualTo(Verdict.NO_OPINION);
+        assertThat(d.reason()).startsWith("senders of authenticated clients are not checked");
+        assertThat(noMap.decide(mail(OUTSIDE, "<bob@example.com>").build()).verdict()).isEqualTo(Verdict.DENY);
+        assertThat(noMap.checksAuthenticatedSenders()).isFalse();
+        assertThat(noMap.describe()).contains("authenticated senders not checked");
+        assertThatThrownBy(() -> SenderLoginRule.builder(MAP).checkAuthenticatedSenders(true)
+                .checkAuthenticatedSenders(false)).isInstanceOf(IllegalStateException.class);
+    }
 }
