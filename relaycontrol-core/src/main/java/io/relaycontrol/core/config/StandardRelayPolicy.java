@@ -72,18 +72,14 @@ public final class StandardRelayPolicy implements Rule {
         r.add(Rules.when(Conditions.not(privileged)).then(Rules.firstDecisive("recipient-syntax",
                 AddressRules.refuseMalformedOrRouted("recipient-syntax"),
                 NullSenderRules.multiRecipientBounce())));
-        SenderLoginRule.Builder senderLogin = SenderLoginRule.builder(b.senderLogins);
+        // Without a map nobody owns any sender: only the local-sender protection of unauthenticated clients is
+        // checked, and the policy check warns that a login may send as anyone (sender-not-bound-to-login).
+        SenderLoginRule.Builder senderLogin = SenderLoginRule.builder(b.senderLogins)
+                .checkAuthenticatedSenders(b.senderLoginsSet);
         if (b.protectLocalSenders) {
-            DomainSet local = b.localDomains;
-            senderLogin.protectLocalSenders(local::contains, "local domains", trusted);
+            senderLogin.protectLocalSenders(b.localDomains, trusted);
         }
-        if (b.senderLoginsSet) {
-            r.add(senderLogin.build());
-        } else {
-            // Without a map nobody owns any sender: check only the local-sender protection of unauthenticated
-            // clients, and let the policy check warn that a login may send as anyone.
-            r.add(Rules.when(Conditions.not(Conditions.authenticated())).then(senderLogin.build()));
-        }
+        r.add(senderLogin.build());
         for (RateLimit limit : b.limits) {
             r.add(limit);
         }
