@@ -497,7 +497,7 @@ public final class NetworkSet {
         }
 
         String entryAt(int i) {
-            int p = prefix[i];
+            int p = prefix[i] & 0xFF;
             if (isV4) {
                 return new Cidr(true, 0, (start4[i] ^ Integer.MIN_VALUE) & 0xFFFFFFFFL, p).masked().toString();
             }
@@ -748,7 +748,7 @@ public final class NetworkSet {
             List<String> exceptions = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 if ((flags[i] & 2) != 0) {
-                    exceptions.add(new Cidr((flags[i] & 1) == 0, hi[i], lo[i], prefix[i]).toString());
+                    exceptions.add(new Cidr((flags[i] & 1) == 0, hi[i], lo[i], prefix[i] & 0xFF).toString());
                 }
             }
             return new NetworkSet(f4, f6, srcs, List.copyOf(exceptions), visible.cardinality());
@@ -775,7 +775,7 @@ public final class NetworkSet {
                 for (int i = 0; i < n; i++) {
                     if ((flags[i] & 1) == 0) {
                         // start (32 bits) | prefix (6 bits) | reversed index (26 bits), sign flipped for unsigned order
-                        keys[k++] = ((lo[i] << 32) | ((long) prefix[i] << 26) | ((1 << 26) - 1 - i)) ^ Long.MIN_VALUE;
+                        keys[k++] = ((lo[i] << 32) | ((long) (prefix[i] & 0xFF) << 26) | ((1 << 26) - 1 - i)) ^ Long.MIN_VALUE;
                     }
                 }
                 Arrays.sort(keys);
@@ -797,7 +797,7 @@ public final class NetworkSet {
                     c = Long.compareUnsigned(lo[a], lo[b]);
                 }
                 if (c == 0) {
-                    c = Integer.compare(prefix[a], prefix[b]);
+                    c = Integer.compare(prefix[a] & 0xFF, prefix[b] & 0xFF);
                 }
                 return c != 0 ? c : Integer.compare(b, a);
             });
@@ -855,7 +855,7 @@ public final class NetworkSet {
 
             Family run() {
                 for (int k : ord) {
-                    Cidr c = new Cidr(v4, hi[k], lo[k], prefix[k]);
+                    Cidr c = new Cidr(v4, hi[k], lo[k], prefix[k] & 0xFF);
                     advanceTo(c.hi, c.lo);
                     push(c.endHi(), c.endLo(), k);
                 }
