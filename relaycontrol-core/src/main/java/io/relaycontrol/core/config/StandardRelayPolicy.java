@@ -69,9 +69,9 @@ public final class StandardRelayPolicy implements Rule {
 
         List<Rule> r = new ArrayList<>();
         r.add(NetworkRules.denyClientsIn("blocked-networks", b.blockedNetworks, BLOCKED_REPLY));
-        r.add(Rules.when(Conditions.not(privileged)).then(Rules.firstDecisive("recipient-syntax",
-                AddressRules.refuseMalformedOrRouted("recipient-syntax"),
-                NullSenderRules.multiRecipientBounce())));
+        Condition unprivileged = Conditions.not(privileged);
+        r.add(Rules.when(unprivileged).then(AddressRules.refuseMalformedOrRouted("recipient-syntax")));
+        r.add(Rules.when(unprivileged).then(NullSenderRules.multiRecipientBounce()));
         // Without a map nobody owns any sender: only the local-sender protection of unauthenticated clients is
         // checked, and the policy check warns that a login may send as anyone (sender-not-bound-to-login).
         SenderLoginRule.Builder senderLogin = SenderLoginRule.builder(b.senderLogins)
