@@ -77,4 +77,21 @@ class DomainSetPropertiesTest {
                     assertThat(set.match(s).isPresent()).isEqualTo(set.contains(s));
                 });
     }
+
+    @Test
+    void canonicalEntryWhenAppliedTwiceThenUnchanged() {
+        Gen<String> written = lists().of(arbitrary().pick(List.of("a", "B", "ü", "XN--BCHER-KVA", "-", ".", "com",
+                "[", "]", "192.0.2.1", "IPv6:", "::", "FFFF", "*", "1"))).ofSizeBetween(1, 6).map(l -> String.join("", l));
+        qt().withExamples(3000).forAll(written).checkAssert(w -> {
+            String once;
+            try {
+                once = DomainSet.canonicalEntry(w);
+            } catch (IllegalArgumentException e) {
+                assertThat(e.getMessage()).isNotBlank();
+                return;
+            }
+            assertThat(DomainSet.canonicalEntry(once)).isEqualTo(once);
+            assertThat(DomainSet.of(once).entries()).containsExactly(once);
+        });
+    }
 }
