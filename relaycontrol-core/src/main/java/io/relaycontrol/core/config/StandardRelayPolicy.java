@@ -122,14 +122,15 @@ public final class StandardRelayPolicy implements Rule {
      * The {@link ReloadingRelayPolicy.Loader} for the standard policy: parses the keys, runs the policy check,
      * and wraps the policy in a {@link MonitoredPolicy} (audit log, metrics, dry run) as configured.
      *
-     * @param keys the {@code relay.*} keys
-     * @param baseDir the directory relative paths are resolved against
-     * @return the monitored policy and the list files it read
-     * @throws ConfigException if the configuration cannot be used
+     * @param metrics counters every loaded version records into, so that they survive reloads
+     * @return the loader
      */
-    public static ReloadingRelayPolicy.Loaded load(Map<String, String> keys, Path baseDir) {
-        RelayProperties props = RelayProperties.parse(keys, baseDir);
-        return new ReloadingRelayPolicy.Loaded(props.monitored(), props.sources());
+    public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics) {
+        Objects.requireNonNull(metrics, "metrics");
+        return (keys, baseDir) -> {
+            RelayProperties props = RelayProperties.parse(keys, baseDir);
+            return new ReloadingRelayPolicy.Loaded(props.monitored(metrics), props.sources());
+        };
     }
 
     @Override
