@@ -150,7 +150,8 @@ public final class BenchmarkMain {
         }
         Arrays.sort(bytes);
         Arrays.sort(millis);
-        System.out.printf(Locale.ROOT, "  relaycontrol NetworkSet, GC-based (G1 counts whole regions for large arrays): %.1f MiB (median of 3: %s bytes), %,d ranges;"
+        System.out.printf(Locale.ROOT, "  relaycontrol NetworkSet, GC-based (under G1 large arrays count as whole regions;"
+                + " -XX:+UseParallelGC gives the exact figure): %.1f MiB (median of 3: %s bytes), %,d ranges;"
                 + " built from strings in %d ms (median of 3: %s ms)%n", bytes[1] / 1048576.0, Arrays.toString(bytes),
                 ranges, millis[1], Arrays.toString(millis));
         heapOf("netty IpSubnetFilter", () -> Candidates.netty(d));
