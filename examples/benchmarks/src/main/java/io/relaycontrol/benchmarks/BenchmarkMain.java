@@ -27,6 +27,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class BenchmarkMain {
 
+    /** "list candidate: n wrong" for every candidate that disagreed with the naive scan. */
+    private static final List<String> DISAGREEING = new ArrayList<>();
+
     private BenchmarkMain() {
     }
 
@@ -60,7 +63,8 @@ public final class BenchmarkMain {
         Collection<RunResult> results = new Runner(o.build()).run();
         report(results);
         if (disagreements > 0) {
-            System.out.println("WARNING: " + disagreements + " disagreements with the naive scan (see above)");
+            System.out.println("WARNING: " + disagreements + " disagreements with the naive scan (details above): "
+                    + String.join(", ", DISAGREEING));
         }
     }
 
@@ -108,6 +112,9 @@ public final class BenchmarkMain {
                     }
                 }
                 total += wrong;
+                if (wrong > 0) {
+                    DISAGREEING.add(list + " " + name + ": " + wrong + " wrong");
+                }
                 line.append(' ').append(name).append(wrong == 0 ? "=ok" : "=" + wrong + " WRONG")
                         .append(checked < expected.length ? "(" + checked + " probes)" : "");
             }
@@ -143,7 +150,8 @@ public final class BenchmarkMain {
         }
         Arrays.sort(bytes);
         Arrays.sort(millis);
-        System.out.printf(Locale.ROOT, "  relaycontrol NetworkSet, GC-based (G1 counts whole regions for large arrays): %.1f MiB (median of 3: %s bytes), %,d ranges;"
+        System.out.printf(Locale.ROOT, "  relaycontrol NetworkSet, GC-based (under G1 large arrays count as whole regions;"
+                + " -XX:+UseParallelGC gives the exact figure): %.1f MiB (median of 3: %s bytes), %,d ranges;"
                 + " built from strings in %d ms (median of 3: %s ms)%n", bytes[1] / 1048576.0, Arrays.toString(bytes),
                 ranges, millis[1], Arrays.toString(millis));
         heapOf("netty IpSubnetFilter", () -> Candidates.netty(d));

@@ -182,7 +182,7 @@ public final class NetworkSet {
      * @throws NullPointerException if {@code address} is null
      */
     public boolean contains(InetAddress address) {
-        return find(address.getAddress()) >= 0;
+        return find(Objects.requireNonNull(address, "address").getAddress()) >= 0;
     }
 
     /**
@@ -211,13 +211,9 @@ public final class NetworkSet {
      * @return the matching entry, or empty if the address is not in the set
      */
     public Optional<NetworkMatch> match(InetAddress address) {
-        byte[] b = address.getAddress();
-        Family f = family(b);
-        if (f == null) {
-            return Optional.empty();
-        }
-        int i = f == v4 ? v4.findV4(toV4(b)) : v6.findV6(hi(b), lo(b));
-        return i < 0 ? Optional.empty() : Optional.of(f.matchAt(i, sources));
+        byte[] b = Objects.requireNonNull(address, "address").getAddress();
+        int i = find(b);
+        return i < 0 ? Optional.empty() : Optional.of(family(b).matchAt(i, sources));
     }
 
     /**
