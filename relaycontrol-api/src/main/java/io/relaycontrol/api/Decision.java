@@ -1,6 +1,7 @@
 package io.relaycontrol.api;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +28,12 @@ public final class Decision {
     private final String reason;
     private final SmtpReply reply;
     private final List<Decision> children;
-    private final Map<String, String> details;
+    /** Detail keys and values, alternating; values rendered with {@code String.valueOf} when first read. */
+    private final Object[] detailPairs;
+    private volatile Map<String, String> details;
     private final Throwable error;
+
+    private static final Object[] NO_DETAILS = new Object[0];
 
     private Decision(Builder b) {
         this.verdict = Objects.requireNonNull(b.verdict, "verdict");
@@ -36,7 +41,7 @@ public final class Decision {
         this.reason = requireText(b.reason, "reason");
         this.reply = b.reply;
         this.children = b.children == null ? List.of() : List.copyOf(b.children);
-        this.details = b.details == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.details));
+        this.detailPairs = b.detailCount == 0 ? NO_DETAILS : Arrays.copyOf(b.detailPairs, b.detailCount * 2);
         this.error = b.error;
         switch (verdict) {
             case DENY:
@@ -155,7 +160,7 @@ public final class Decision {
         this.reason = decisive.reason;
         this.reply = decisive.reply;
         this.children = children;
-        this.details = Map.of();
+        this.detailPairs = NO_DETAILS;
         this.error = null;
     }
 
@@ -178,8 +183,8 @@ public final class Decision {
         if (!children.isEmpty()) {
             b.children = new ArrayList<>(children);
         }
-        if (!details.isEmpty()) {
-            b.details = new LinkedHashMap<>(details);
+        for (int i = 0; i < detailPairs.length; i += 2) {
+            b.detail((String) detailPairs[i], detailPairs[i + 1]);
         }
         b.error = error;
         return b;
@@ -212,7 +217,20 @@ public final class Decision {
 
     /** @return extra facts for people and logs (e.g. {@code tokensLeft}), in insertion order; unmodifiable */
     public Map<String, String> details() {
-        return details;
+        Map<String, String> d = details;
+        if (d == null) {
+            if (detailPairs.length == 0) {
+                d = Map.of();
+            } else {
+                Map<String, String> m = new LinkedHashMap<>();
+                for (int i = 0; i < detailPairs.length; i += 2) {
+                    m.put((String) detailPairs[i], String.valueOf(detailPairs[i + 1]));
+                }
+                d = Collections.unmodifiableMap(m);
+            }
+            details = d;
+        }
+        return d;
     }
 
     /** @return the exception of a failed rule, if this decision (not a child) records one */
@@ -271,8 +289,8 @@ public final class Decision {
             sb.append(" [").append(reply).append(']');
         }
         sb.append(" by ").append(rule).append(": ").append(reason);
-        if (!details.isEmpty()) {
-            sb.append(' ').append(details);
+        if (detailPairs.length > 0) {
+            sb.append(' ').append(details());
         }
         if (error != null) {
             sb.append(" (").append(error.getClass().getName()).append(')');
@@ -297,7 +315,8 @@ public final class Decision {
         private final String reason;
         private SmtpReply reply;
         private List<Decision> children;
-        private Map<String, String> details;
+        private Object[] detailPairs;
+        private int detailCount;
         private Throwable error;
 
         private Builder(Verdict verdict, String rule, String reason) {
@@ -339,15 +358,32 @@ public final class Decision {
         }
 
         /**
+         * Adds a detail, or replaces the value of a detail with the same name. The value is rendered with
+         * {@link String#valueOf(Object)} when {@link Decision#details()} is first read, so it must be immutable
+         * (a number, a {@code Duration}, a string, an enum): rendering on demand keeps the hot path of a rule that
+         * reports details (a rate limit's tokens left) free of string building.
+         *
          * @param key a detail's name
-         * @param value its value
+         * @param value its value, immutable
          * @return this builder
          */
         public Builder detail(String key, Object value) {
-            if (details == null) {
-                details = new LinkedHashMap<>();
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, "value");
+            for (int i = 0; i < detailCount; i++) {
+                if (detailPairs[2 * i].equals(key)) {
+                    detailPairs[2 * i + 1] = value;
+                    return this;
+                }
             }
-            details.put(Objects.requireNonNull(key, "key"), String.valueOf(Objects.requireNonNull(value, "value")));
+            if (detailPairs == null) {
+                detailPairs = new Object[6];
+            } else if (detailPairs.length == detailCount * 2) {
+                detailPairs = Arrays.copyOf(detailPairs, detailPairs.length * 2);
+            }
+            detailPairs[2 * detailCount] = key;
+            detailPairs[2 * detailCount + 1] = value;
+            detailCount++;
             return this;
         }
 

@@ -134,4 +134,19 @@ class DecisionTest {
         assertThatThrownBy(() -> Decision.composite("p", deny, java.util.Arrays.asList(deny, null)))
                 .isInstanceOf(NullPointerException.class);
     }
+
+    @Test
+    void detailWhenSetTwiceOrManyThenLastValueWinsInInsertionOrder() {
+        Decision.Builder b = Decision.builder(Verdict.NO_OPINION, "limit", "charged");
+        for (int i = 0; i < 10; i++) {
+            b.detail("k" + i, i);
+        }
+        b.detail("k3", java.time.Duration.ofSeconds(90));
+        Decision d = b.build();
+        assertThat(d.details()).hasSize(10).containsEntry("k3", "PT1M30S").containsEntry("k9", "9");
+        assertThat(d.details().keySet()).startsWith("k0", "k1", "k2", "k3");
+        assertThat(d.details()).isSameAs(d.details());
+        assertThat(d.explain()).contains("k3=PT1M30S");
+        assertThatThrownBy(() -> b.detail("x", null)).isInstanceOf(NullPointerException.class);
+    }
 }

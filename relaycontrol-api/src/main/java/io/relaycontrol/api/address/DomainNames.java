@@ -166,8 +166,15 @@ public final class DomainNames {
                     "numeric domain: an IP address must be written as an address literal" + v4);
         }
         if (!nonAscii && !aLabel) {
-            String d = from == 0 && to == s.length() ? s : s.substring(from, to);
-            return upper ? toLowerAscii(d) : d;
+            if (!upper) {
+                return from == 0 && to == s.length() ? s : s.substring(from, to);
+            }
+            char[] cs = new char[to - from]; // lower-case straight from the region: one copy, no substring
+            for (int i = from; i < to; i++) {
+                char c = s.charAt(i);
+                cs[i - from] = c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+            }
+            return new String(cs);
         }
         return idn(s, from, to, p);
     }

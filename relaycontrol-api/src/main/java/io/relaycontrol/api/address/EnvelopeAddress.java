@@ -49,7 +49,11 @@ public final class EnvelopeAddress {
     /** Maximum octets of a path including its angle brackets (RFC 5321 section 4.5.3.1.3). */
     public static final int MAX_PATH_OCTETS = 256;
 
-    /** The three kinds of envelope address. */
+    /**
+     * The three kinds of envelope address.
+     *
+     * @since 0.1.0
+     */
     public enum Kind {
         /** The null reverse-path {@code <>} used by bounces. */
         NULL_PATH,

@@ -18,7 +18,11 @@ import java.util.Objects;
  */
 public record DomainMatch(String domain, String entry, Kind kind, String source, int line) {
 
-    /** How an entry matched. */
+    /**
+     * How an entry matched.
+     *
+     * @since 0.1.0
+     */
     public enum Kind {
         /** An entry {@code example.com} matched the domain {@code example.com} itself. */
         EXACT,

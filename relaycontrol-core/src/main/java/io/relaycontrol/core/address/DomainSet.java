@@ -453,6 +453,8 @@ public final class DomainSet {
     /**
      * Builds a {@link DomainSet}. Not thread-safe. Each entry is checked when added; {@link #build()} copies,
      * so a built set never changes.
+     *
+     * @since 0.1.0
      */
     public static final class Builder {
         private String name = "inline list";

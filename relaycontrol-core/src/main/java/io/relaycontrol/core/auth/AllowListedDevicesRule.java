@@ -4,6 +4,8 @@ import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.address.EnvelopeAddress;
+import io.relaycontrol.core.net.NetworkRules;
+import io.relaycontrol.core.net.NetworkSet;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Rule;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -57,7 +60,8 @@ public final class AllowListedDevicesRule implements Rule {
 
     private final String name;
     private final List<Device> devices;
-    private final Map<String, Device[]> bySender;
+    private final Map<String, Map<String, Device[]>> bySender;
+    private final Device[] nullSenderDevices;
     private final boolean refuseUnlisted;
     private final Decision authenticated;
     private final Decision senderUnknown;
@@ -70,17 +74,28 @@ public final class AllowListedDevicesRule implements Rule {
         List<Device> ds = new ArrayList<>();
         Map<String, List<Device>> index = new LinkedHashMap<>();
         for (Builder.Spec s : b.devices.values()) {
-            Device d = new Device(s.name, s.clients, s.senders, Decision.allow(name, "allow-listed device '"
-                    + s.name + "': listed sender from " + s.clients.description()));
+            Device d = new Device(s.name, s.clients, s.networks, s.senders, Decision.allow(name,
+                    "allow-listed device '" + s.name + "': listed sender from " + s.clients.description()));
             ds.add(d);
             for (String key : s.senders) {
                 index.computeIfAbsent(key, k -> new ArrayList<>()).add(d);
             }
         }
         this.devices = List.copyOf(ds);
-        Map<String, Device[]> bs = new HashMap<>();
-        index.forEach((k, v) -> bs.put(k, v.toArray(new Device[0])));
+        Map<String, Map<String, Device[]>> bs = new HashMap<>();
+        Device[] nullDevices = null;
+        for (Map.Entry<String, List<Device>> e : index.entrySet()) {
+            Device[] ds2 = e.getValue().toArray(new Device[0]);
+            if (e.getKey().equals(NULL_KEY)) {
+                nullDevices = ds2;
+                continue;
+            }
+            int at = e.getKey().lastIndexOf('@');
+            bs.computeIfAbsent(e.getKey().substring(at + 1), k -> new HashMap<>()).put(e.getKey().substring(0, at), ds2);
+        }
+        bs.replaceAll((k, v) -> Map.copyOf(v));
         this.bySender = Map.copyOf(bs);
+        this.nullSenderDevices = nullDevices;
         this.authenticated = Decision.noOpinion(name, "client is authenticated; this rule is for devices without AUTH");
         this.senderUnknown = Decision.noOpinion(name, "sender not yet known");
         this.notListed = Decision.noOpinion(name, "sender is not listed for any allow-listed device");
@@ -109,9 +124,10 @@ public final class AllowListedDevicesRule implements Rule {
             }
             Device[] candidates = null;
             if (sender.isNullPath()) {
-                candidates = bySender.get(NULL_KEY);
+                candidates = nullSenderDevices;
             } else if (sender.isMailbox() && !sender.isRouted()) {
-                candidates = bySender.get(key(sender));
+                Map<String, Device[]> byLocal = bySender.get(sender.domain());
+                candidates = byLocal == null ? null : byLocal.get(sender.localPart());
             }
             if (candidates != null) {
                 for (Device d : candidates) {
@@ -124,8 +140,8 @@ public final class AllowListedDevicesRule implements Rule {
                 for (Device d : devices) {
                     if (d.clients.test(request)) {
                         return Decision.deny(name, "client " + request.clientAddress().getHostAddress()
-                                + " is in the networks of allow-listed device '" + d.name + "' but sender " + sender
-                                + " is not allowed there", SENDER_NOT_ALLOWED);
+                                + " is in the networks of allow-listed device '" + d.name + "' but sender "
+                                + Senders.render(sender) + " is not allowed there", SENDER_NOT_ALLOWED);
                     }
                 }
             }
@@ -162,6 +178,15 @@ public final class AllowListedDevicesRule implements Rule {
      */
     public Condition clientsOf(String deviceName) {
         return device(deviceName).clients;
+    }
+
+    /**
+     * @param deviceName a device's name
+     * @return the networks of that device, when it was added with a {@link NetworkSet}; empty for a condition
+     * @throws IllegalArgumentException if there is no such device
+     */
+    public Optional<NetworkSet> networksOf(String deviceName) {
+        return Optional.ofNullable(device(deviceName).networks);
     }
 
     /**
@@ -207,12 +232,14 @@ public final class AllowListedDevicesRule implements Rule {
     private static final class Device {
         final String name;
         final Condition clients;
+        final NetworkSet networks;
         final Set<String> senders;
         final Decision allow;
 
-        Device(String name, Condition clients, Set<String> senders, Decision allow) {
+        Device(String name, Condition clients, NetworkSet networks, Set<String> senders, Decision allow) {
             this.name = name;
             this.clients = clients;
+            this.networks = networks;
             this.senders = senders;
             this.allow = allow;
         }
@@ -257,8 +284,29 @@ public final class AllowListedDevicesRule implements Rule {
          *         unreadable or routed
          */
         public Builder device(String deviceName, Condition fromClients, String... senders) {
+            return add(deviceName, Objects.requireNonNull(fromClients, "fromClients"), null, senders);
+        }
+
+        /**
+         * Adds a device that connects from a set of networks; {@link AuthChecks} checks the set for
+         * {@code 0.0.0.0/0} and {@code ::/0}.
+         *
+         * @param deviceName a unique name, e.g. "printer-2nd-floor"
+         * @param fromNetworks the networks it connects from
+         * @param senders its envelope senders, at least one; {@code "<>"} allows the null sender
+         * @return this builder
+         * @throws IllegalArgumentException if the name is blank or taken, no sender is given, or a sender is
+         *         unreadable or routed
+         */
+        public Builder device(String deviceName, NetworkSet fromNetworks, String... senders) {
+            Objects.requireNonNull(fromNetworks, "fromNetworks");
             Objects.requireNonNull(deviceName, "deviceName");
-            Objects.requireNonNull(fromClients, "fromClients");
+            return add(deviceName, NetworkRules.clientIn("client in the networks of device " + deviceName,
+                    fromNetworks), fromNetworks, senders);
+        }
+
+        private Builder add(String deviceName, Condition fromClients, NetworkSet networks, String... senders) {
+            Objects.requireNonNull(deviceName, "deviceName");
             Objects.requireNonNull(senders, "senders");
             if (deviceName.isBlank()) {
                 throw new IllegalArgumentException("device name must not be blank");
@@ -292,7 +340,7 @@ public final class AllowListedDevicesRule implements Rule {
                 }
                 keys.add(key(a));
             }
-            devices.put(deviceName, new Spec(deviceName, fromClients, Set.copyOf(keys)));
+            devices.put(deviceName, new Spec(deviceName, fromClients, networks, Set.copyOf(keys)));
             return this;
         }
 
@@ -328,11 +376,13 @@ public final class AllowListedDevicesRule implements Rule {
         private static final class Spec {
             final String name;
             final Condition clients;
+            final NetworkSet networks;
             final Set<String> senders;
 
-            Spec(String name, Condition clients, Set<String> senders) {
+            Spec(String name, Condition clients, NetworkSet networks, Set<String> senders) {
                 this.name = name;
                 this.clients = clients;
+                this.networks = networks;
                 this.senders = senders;
             }
         }

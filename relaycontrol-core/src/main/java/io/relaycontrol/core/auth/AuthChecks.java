@@ -1,7 +1,12 @@
 package io.relaycontrol.core.auth;
 
 import io.relaycontrol.api.RelayDecider;
+import io.relaycontrol.api.RelayRequest;
+import io.relaycontrol.api.Stage;
+import io.relaycontrol.api.address.EnvelopeAddress;
 import io.relaycontrol.core.check.PolicyFinding;
+import io.relaycontrol.core.net.NetworkRules;
+import io.relaycontrol.core.net.NetworkSet;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Policy;
 import io.relaycontrol.core.rules.Rule;
@@ -9,15 +14,19 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * The policy check (a linter run when a configuration is loaded) for the rules of this package: it finds
  * configurations that make an open relay or fall into a known trap of client-identity rules.
  *
- * <p>{@link #check(List)} takes the rules of a first-decisive policy in the order they are asked (a
- * {@link Policy} in the list is opened and its rules taken in order, recursively). Rules of other packages are
- * skipped; rules hidden inside other combinators ({@code Rules.firstDecisive}, {@code Rules.when(..).then(..)})
- * are not seen, so pass the auth rules at the top level or inside a {@link Policy}.
+ * <p>{@link #check(List)} takes the rules of a first-decisive policy in the order they are asked: pass the very
+ * list of rules that is given to {@code Policy.builder(..).rule(..)}, not the built {@link Policy}. A policy
+ * wraps each member in a guard, so {@link Policy#rules()} does not show the auth rules themselves; a
+ * {@link Policy} in the list is opened, but its wrapped members are not recognised. Rules of other packages,
+ * and rules hidden inside combinators ({@code Rules.firstDecisive}, {@code Rules.when(..).then(..)}), are
+ * skipped.
  *
  * <table>
  * <caption>Findings</caption>
@@ -46,6 +55,10 @@ import java.util.Objects;
  *     senders (AUTH offered but never required)</td></tr>
  * <tr><td>{@code bounce-check-unreachable}</td><td>WARNING</td><td>the multi-recipient-bounce rule placed after a
  *     rule of this package that allows</td></tr>
+ * <tr><td>{@code device-sender-refused}</td><td>WARNING</td><td>an allow-listed device (given with a
+ *     {@code NetworkSet}) sends as a protected local sender and the sender-login rule would refuse it from its own
+ *     network (found by simulating the request): exempt the devices with
+ *     {@code SenderLoginRule.Builder.exemptAllowListedDevices}</td></tr>
  * <tr><td>{@code device-null-sender}</td><td>WARNING</td><td>an allow-listed device lists the null sender
  *     {@code <>}</td></tr>
  * </table>
@@ -78,6 +91,8 @@ public final class AuthChecks {
     public static final String LOCAL_SENDERS_UNPROTECTED = "local-senders-unprotected";
     /** Finding code: the multi-recipient-bounce rule after an allowing rule. */
     public static final String BOUNCE_CHECK_UNREACHABLE = "bounce-check-unreachable";
+    /** Finding code: an allow-listed device whose own local sender the sender-login rule refuses. */
+    public static final String DEVICE_SENDER_REFUSED = "device-sender-refused";
     /** Finding code: an allow-listed device that lists the null sender. */
     public static final String DEVICE_NULL_SENDER = "device-null-sender";
 
@@ -87,7 +102,7 @@ public final class AuthChecks {
     /**
      * Checks rules of a first-decisive policy, in the order they are asked.
      *
-     * @param rules the rules; {@link Policy} members are opened, rules of other packages are skipped
+     * @param rules the rules as given to the policy builder, in order; rules of other packages are skipped
      * @return the findings, errors and warnings in the order found; empty if none; unmodifiable
      * @throws NullPointerException if the list or an element is null
      */
@@ -100,6 +115,8 @@ public final class AuthChecks {
         Rule firstNetworkAllow = null;
         boolean hasSenderLogin = false;
         boolean protectsLocal = false;
+        List<SenderLoginRule> senderRules = new ArrayList<>();
+        List<AllowListedDevicesRule> deviceRules = new ArrayList<>();
         for (RelayDecider r : flat) {
             if (r instanceof AuthenticatedRelayRule) {
                 AuthenticatedRelayRule a = (AuthenticatedRelayRule) r;
@@ -107,17 +124,24 @@ public final class AuthChecks {
                 firstAuthRelay = firstAuthRelay == null ? a : firstAuthRelay;
             } else if (r instanceof TrustedNetworksRule) {
                 TrustedNetworksRule t = (TrustedNetworksRule) r;
-                out.addAll(checkTrustedClients("trusted-networks rule '" + t.name() + "'", t.trustedClients()));
+                String what = "trusted-networks rule '" + t.name() + "'";
+                out.addAll(t.networks().map(n -> checkTrustedNetworks(what, n))
+                        .orElseGet(() -> checkTrustedClients(what, t.trustedClients())));
                 firstNetworkAllow = firstNetworkAllow == null ? t : firstNetworkAllow;
             } else if (r instanceof AllowListedDevicesRule) {
                 AllowListedDevicesRule d = (AllowListedDevicesRule) r;
                 checkDevices(d, out);
+                deviceRules.add(d);
                 firstNetworkAllow = firstNetworkAllow == null ? d : firstNetworkAllow;
             } else if (r instanceof SenderLoginRule) {
                 SenderLoginRule s = (SenderLoginRule) r;
-                hasSenderLogin = true;
+                hasSenderLogin |= s.checksAuthenticatedSenders();
                 protectsLocal |= s.protectsLocalSenders();
                 checkSenderLogin(s, out);
+                senderRules.add(s);
+                if (!s.checksAuthenticatedSenders()) {
+                    continue;
+                }
                 if (firstAuthRelay != null) {
                     out.add(PolicyFinding.error(SENDER_CHECK_UNREACHABLE, "sender-login rule '" + s.name()
                             + "' is placed after authenticated-relay rule '" + firstAuthRelay.name()
@@ -139,10 +163,15 @@ public final class AuthChecks {
                 }
             }
         }
+        for (SenderLoginRule s : senderRules) {
+            for (AllowListedDevicesRule d : deviceRules) {
+                checkDeviceSendersPass(s, d, out);
+            }
+        }
         if (firstAuthRelay != null && !hasSenderLogin) {
             out.add(PolicyFinding.warning(SENDER_NOT_BOUND_TO_LOGIN, "authenticated-relay rule '"
                     + firstAuthRelay.name() + "' lets authenticated clients relay, but no sender-login rule binds"
-                    + " senders to logins: any login may send as anyone"));
+                    + " senders to logins (or its checkAuthenticatedSenders is off): any login may send as anyone"));
         }
         if (firstAuthRelay != null && !protectsLocal) {
             out.add(PolicyFinding.warning(LOCAL_SENDERS_UNPROTECTED, "authenticated-relay rule '"
@@ -177,8 +206,35 @@ public final class AuthChecks {
     public static List<PolicyFinding> checkTrustedClients(String what, Condition trustedClients) {
         Objects.requireNonNull(what, "what");
         Objects.requireNonNull(trustedClients, "trustedClients");
+        return checkClients(what, trustedClients, null);
+    }
+
+    /**
+     * Checks networks that grant relay without AUTH: ERROR {@code open-relay-network} if the set holds all of IPv4
+     * ({@code 0.0.0.0/0}) or all of IPv6 ({@code ::/0}), however written
+     * ({@link NetworkSet#containsAllOfIpv4()}); else WARNING {@code broad-trusted-network} if it holds at least half
+     * of the public probe addresses of a family (see {@link #checkTrustedClients}).
+     *
+     * @param what names the configuration item in messages, e.g. "trusted networks (mynetworks.txt)"
+     * @param networks the networks
+     * @return the findings; unmodifiable
+     * @throws NullPointerException if an argument is null
+     */
+    public static List<PolicyFinding> checkTrustedNetworks(String what, NetworkSet networks) {
+        Objects.requireNonNull(what, "what");
+        Objects.requireNonNull(networks, "networks");
+        return checkClients(what, NetworkRules.clientIn("client in " + networks, networks), networks);
+    }
+
+    private static List<PolicyFinding> checkClients(String what, Condition trustedClients, NetworkSet networks) {
         List<PolicyFinding> out = new ArrayList<>();
         for (boolean v6 : new boolean[] {false, true}) {
+            if (networks != null && (v6 ? networks.containsAllOfIpv6() : networks.containsAllOfIpv4())) {
+                out.add(PolicyFinding.error(OPEN_RELAY_NETWORK, what + " contains all of "
+                        + (v6 ? "IPv6 (::/0)" : "IPv4 (0.0.0.0/0)") + ": unauthenticated clients from anywhere may"
+                        + " relay (" + networks + ")"));
+                continue;
+            }
             ClientProbes.Result res = ClientProbes.probe(trustedClients, v6);
             if (res.all()) {
                 out.add(PolicyFinding.error(OPEN_RELAY_NETWORK, what + " trusts '" + trustedClients.description()
@@ -218,8 +274,9 @@ public final class AuthChecks {
 
     private static void checkDevices(AllowListedDevicesRule d, List<PolicyFinding> out) {
         for (String device : d.deviceNames()) {
-            out.addAll(checkTrustedClients("allow-listed device '" + device + "' of rule '" + d.name() + "'",
-                    d.clientsOf(device)));
+            String what = "allow-listed device '" + device + "' of rule '" + d.name() + "'";
+            out.addAll(d.networksOf(device).map(n -> checkTrustedNetworks(what, n))
+                    .orElseGet(() -> checkTrustedClients(what, d.clientsOf(device))));
             if (d.sendersOf(device).contains("<>")) {
                 out.add(PolicyFinding.warning(DEVICE_NULL_SENDER, "allow-listed device '" + device + "' of rule '"
                         + d.name() + "' lists the null sender <>: bounces from its networks may relay"));
@@ -227,8 +284,43 @@ public final class AuthChecks {
         }
     }
 
+    /**
+     * Simulates each device sending as one of its protected local senders from the first address of its first
+     * network, and reports the devices that the sender-login rule would refuse before the devices rule is asked.
+     * Devices given as conditions cannot be simulated (no address to send from) and are skipped.
+     */
+    private static void checkDeviceSendersPass(SenderLoginRule s, AllowListedDevicesRule d, List<PolicyFinding> out) {
+        if (!s.protectsLocalSenders()) {
+            return;
+        }
+        for (String device : d.deviceNames()) {
+            Optional<String> client = d.networksOf(device).flatMap(n -> n.entries().stream()
+                    .filter(e -> !e.startsWith("!")).findFirst()).map(e -> e.substring(0, e.indexOf('/') < 0
+                            ? e.length() : e.indexOf('/')));
+            if (client.isEmpty()) {
+                continue;
+            }
+            for (String sender : new TreeSet<>(d.sendersOf(device))) {
+                if (sender.equals("<>")) {
+                    continue;
+                }
+                EnvelopeAddress a = EnvelopeAddress.parse(sender);
+                if (!a.isMailbox() || !s.protectsDomain(a.domain())) {
+                    continue;
+                }
+                RelayRequest probe = RelayRequest.builder(Stage.MAIL).client(client.get()).sender(a).build();
+                if (s.decide(probe).verdict().isRefusal()) {
+                    out.add(PolicyFinding.warning(DEVICE_SENDER_REFUSED, "allow-listed device '" + device
+                            + "' of rule '" + d.name() + "' sends as <" + sender + ">, a protected local sender,"
+                            + " and sender-login rule '" + s.name() + "' refuses it from " + client.get()
+                            + ": use SenderLoginRule.Builder.exemptAllowListedDevices(" + d.name() + ")"));
+                }
+            }
+        }
+    }
+
     private static void checkSenderLogin(SenderLoginRule s, List<PolicyFinding> out) {
-        if (s.map().isEmpty()) {
+        if (s.map().isEmpty() && s.checksAuthenticatedSenders()) {
             out.add(PolicyFinding.error(SENDER_LOGIN_MAP_EMPTY, "sender-login rule '" + s.name()
                     + "' has an empty sender login map: every authenticated sender would be refused"));
         }

@@ -54,13 +54,14 @@ import java.util.TreeSet;
  * {@link Builder#caseInsensitiveLogins(boolean)}. Nothing is matched by substring or suffix. The null sender,
  * routed senders and invalid senders are owned by nobody.
  *
- * <p>Instances are immutable and thread-safe; {@link #owns} allocates only when a case-insensitive option is on.
+ * <p>Instances are immutable and thread-safe; {@link #owns} is two hash lookups and allocates only when a
+ * case-insensitive option is on.
  *
  * @since 0.1.0
  */
 public final class SenderLoginMap {
 
-    private static final SenderLoginMap.Owned NOTHING = new Owned(Set.of(), Set.of());
+    private static final SenderLoginMap.Owned NOTHING = new Owned(Map.of(), Set.of());
 
     private final Map<String, Owned> byLogin;
     private final boolean caseInsensitiveLogins;
@@ -132,8 +133,9 @@ public final class SenderLoginMap {
         if (owned.domains.contains(domain)) {
             return true;
         }
-        String local = caseInsensitiveLocalParts ? lower(sender.localPart()) : sender.localPart();
-        return owned.addresses.contains(local + "@" + domain);
+        Set<String> locals = owned.localsByDomain.get(domain);
+        return locals != null
+                && locals.contains(caseInsensitiveLocalParts ? lower(sender.localPart()) : sender.localPart());
     }
 
     /** @return the number of logins in the map */
@@ -161,7 +163,8 @@ public final class SenderLoginMap {
     public Set<String> ownedBy(String login) {
         Objects.requireNonNull(login, "login");
         Owned owned = byLogin.getOrDefault(caseInsensitiveLogins ? lower(login) : login, NOTHING);
-        Set<String> out = new TreeSet<>(owned.addresses);
+        Set<String> out = new TreeSet<>();
+        owned.localsByDomain.forEach((domain, locals) -> locals.forEach(l -> out.add(l + "@" + domain)));
         for (String d : owned.domains) {
             out.add("@" + d);
         }
@@ -187,13 +190,13 @@ public final class SenderLoginMap {
         return s.toLowerCase(Locale.ROOT);
     }
 
-    /** What one login owns, in canonical form. */
+    /** What one login owns, in canonical form: local parts by domain (no string is built to look one up). */
     private static final class Owned {
-        final Set<String> addresses;
+        final Map<String, Set<String>> localsByDomain;
         final Set<String> domains;
 
-        Owned(Set<String> addresses, Set<String> domains) {
-            this.addresses = addresses;
+        Owned(Map<String, Set<String>> localsByDomain, Set<String> domains) {
+            this.localsByDomain = localsByDomain;
             this.domains = domains;
         }
     }
@@ -348,21 +351,24 @@ public final class SenderLoginMap {
         public SenderLoginMap build() {
             boolean ciLogins = Boolean.TRUE.equals(caseInsensitiveLogins);
             boolean ciLocal = Boolean.TRUE.equals(caseInsensitiveLocalParts);
-            Map<String, Set<String>> addresses = new LinkedHashMap<>();
+            Map<String, Map<String, Set<String>>> addresses = new LinkedHashMap<>();
             Map<String, Set<String>> domains = new LinkedHashMap<>();
             for (Entry e : entries) {
                 String login = ciLogins ? lower(e.login) : e.login;
-                addresses.computeIfAbsent(login, k -> new LinkedHashSet<>());
+                addresses.computeIfAbsent(login, k -> new LinkedHashMap<>());
                 domains.computeIfAbsent(login, k -> new LinkedHashSet<>());
                 if (e.local == null) {
                     domains.get(login).add(e.domain);
                 } else {
-                    addresses.get(login).add((ciLocal ? lower(e.local) : e.local) + "@" + e.domain);
+                    addresses.get(login).computeIfAbsent(e.domain, k -> new LinkedHashSet<>())
+                            .add(ciLocal ? lower(e.local) : e.local);
                 }
             }
             Map<String, Owned> byLogin = new HashMap<>();
             for (String login : addresses.keySet()) {
-                byLogin.put(login, new Owned(Set.copyOf(addresses.get(login)), Set.copyOf(domains.get(login))));
+                Map<String, Set<String>> byDomain = new HashMap<>();
+                addresses.get(login).forEach((d, locals) -> byDomain.put(d, Set.copyOf(locals)));
+                byLogin.put(login, new Owned(Map.copyOf(byDomain), Set.copyOf(domains.get(login))));
             }
             return new SenderLoginMap(Map.copyOf(byLogin), ciLogins, ciLocal);
         }

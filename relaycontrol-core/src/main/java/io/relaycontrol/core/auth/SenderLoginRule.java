@@ -3,7 +3,9 @@ package io.relaycontrol.core.auth;
 import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
+import io.relaycontrol.api.Verdict;
 import io.relaycontrol.api.address.EnvelopeAddress;
+import io.relaycontrol.core.address.DomainSet;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Rule;
 import java.util.Objects;
@@ -32,13 +34,16 @@ import java.util.function.Predicate;
  *     <td>DENY {@link #NOT_OWNED 553 5.7.1}</td></tr>
  * <tr><td>authenticated, routed ({@code a%b@x}, source route) or invalid sender: owned by nobody</td>
  *     <td>DENY {@link #NOT_OWNED 553 5.7.1}</td></tr>
+ * <tr><td>authenticated, with {@link Builder#checkAuthenticatedSenders(boolean) checkAuthenticatedSenders(false)}
+ *     (no map yet)</td><td>NO_OPINION</td></tr>
  * <tr><td>authenticated, null sender {@code <>}</td><td>NO_OPINION by default (as Postfix: {@code <>} is owned by
  *     nobody and refused by nobody, since clients send delivery notifications and vacation replies with it);
  *     DENY 553 5.7.1 with {@link Builder#allowNullSenderWhenAuthenticated(boolean) allowNullSenderWhenAuthenticated(false)}</td></tr>
  * <tr><td>not authenticated, protection off (the default)</td><td>NO_OPINION</td></tr>
  * <tr><td>not authenticated, sender in a protected local domain, client not trusted</td>
  *     <td>DENY {@link #AUTHENTICATION_REQUIRED 553 5.7.1}</td></tr>
- * <tr><td>not authenticated, trusted client, or sender not local, or {@code <>}, or invalid</td>
+ * <tr><td>not authenticated, trusted client, or an {@link Builder#exemptAllowListedDevices exempt allow-listed
+ *     device} with its own sender, or sender not local, or {@code <>}, or invalid</td>
  *     <td>NO_OPINION</td></tr>
  * </table>
  *
@@ -64,26 +69,34 @@ public final class SenderLoginRule implements Rule {
     private final String name;
     private final SenderLoginMap map;
     private final boolean allowNullSenderWhenAuthenticated;
+    private final boolean checkAuthenticated;
     private final Predicate<String> localDomains;
     private final String localDomainsDescription;
     private final Condition trustedClients;
+    private final AllowListedDevicesRule devices;
 
     private final Decision senderUnknown;
+    private final Decision authenticatedUnchecked;
     private final Decision owned;
     private final Decision nullSenderAllowed;
     private final Decision unauthenticatedUnchecked;
     private final Decision unauthenticatedNotMailbox;
     private final Decision unauthenticatedNotLocal;
     private final Decision unauthenticatedTrusted;
+    private final Decision unauthenticatedDevice;
 
     private SenderLoginRule(Builder b) {
         this.name = b.name == null ? DEFAULT_NAME : b.name;
         this.map = b.map;
         this.allowNullSenderWhenAuthenticated = b.allowNullSender == null || b.allowNullSender;
+        this.checkAuthenticated = b.checkAuthenticated == null || b.checkAuthenticated;
         this.localDomains = b.localDomains;
         this.localDomainsDescription = b.localDomainsDescription;
         this.trustedClients = b.trustedClients;
+        this.devices = b.devices;
         this.senderUnknown = Decision.noOpinion(name, "sender not yet known");
+        this.authenticatedUnchecked = Decision.noOpinion(name,
+                "senders of authenticated clients are not checked by this rule (checkAuthenticatedSenders=false)");
         this.owned = Decision.noOpinion(name, "sender is owned by the authenticated login");
         this.nullSenderAllowed = Decision.noOpinion(name,
                 "null sender <> from an authenticated client: owned by nobody, allowed for delivery notifications");
@@ -95,6 +108,9 @@ public final class SenderLoginRule implements Rule {
                 "sender domain is not one of " + localDomainsDescription);
         this.unauthenticatedTrusted = trustedClients == null ? null : Decision.noOpinion(name,
                 "unauthenticated client is exempt: " + trustedClients.description());
+        this.unauthenticatedDevice = devices == null ? null : Decision.noOpinion(name,
+                "unauthenticated client is exempt: an allow-listed device of " + devices.name()
+                        + " using its own sender from its networks");
     }
 
     /**
@@ -117,7 +133,7 @@ public final class SenderLoginRule implements Rule {
             }
             Optional<String> identity = request.authenticatedIdentity();
             if (identity.isPresent()) {
-                return decideAuthenticated(identity.get(), sender);
+                return checkAuthenticated ? decideAuthenticated(identity.get(), sender) : authenticatedUnchecked;
             }
             return decideUnauthenticated(request, sender);
         } catch (VirtualMachineError e) {
@@ -134,17 +150,18 @@ public final class SenderLoginRule implements Rule {
                             + " for authenticated clients", NOT_OWNED);
         }
         if (sender.isInvalid()) {
-            return Decision.deny(name, "login '" + login + "' used an unreadable sender, owned by nobody: "
-                    + sender, NOT_OWNED);
+            return Decision.deny(name, "login '" + login + "' used an " + Senders.render(sender)
+                    + ", owned by nobody", NOT_OWNED);
         }
         if (sender.isRouted()) {
-            return Decision.deny(name, "login '" + login + "' used a routed sender, owned by nobody: " + sender,
-                    NOT_OWNED);
+            return Decision.deny(name, "login '" + login + "' used a routed sender, owned by nobody: "
+                    + Senders.render(sender), NOT_OWNED);
         }
         if (map.owns(login, sender)) {
             return owned;
         }
-        return Decision.deny(name, "login '" + login + "' does not own sender " + sender, NOT_OWNED);
+        return Decision.deny(name, "login '" + login + "' does not own sender " + Senders.render(sender),
+                NOT_OWNED);
     }
 
     private Decision decideUnauthenticated(RelayRequest request, EnvelopeAddress sender) {
@@ -160,8 +177,18 @@ public final class SenderLoginRule implements Rule {
         if (trustedClients.test(request)) {
             return unauthenticatedTrusted;
         }
+        if (devices != null) {
+            Decision device = devices.decide(request);
+            if (device.isAllowed()) {
+                return unauthenticatedDevice;
+            }
+            if (device.verdict() == Verdict.DEFER) {
+                return Decision.failed(name, device.error()
+                        .orElseGet(() -> new IllegalStateException("allow-listed devices deferred: " + device)));
+            }
+        }
         return Decision.deny(name, "unauthenticated client " + request.clientAddress().getHostAddress()
-                + " used sender " + sender + " of " + localDomainsDescription
+                + " used sender " + Senders.render(sender) + " of " + localDomainsDescription
                 + " and is not exempt (" + trustedClients.description() + "); local senders must authenticate",
                 AUTHENTICATION_REQUIRED);
     }
@@ -176,6 +203,11 @@ public final class SenderLoginRule implements Rule {
         return map;
     }
 
+    /** @return whether senders of authenticated clients are checked against the map */
+    public boolean checksAuthenticatedSenders() {
+        return checkAuthenticated;
+    }
+
     /** @return whether an authenticated client may use the null sender {@code <>} */
     public boolean allowsNullSenderWhenAuthenticated() {
         return allowNullSenderWhenAuthenticated;
@@ -186,6 +218,21 @@ public final class SenderLoginRule implements Rule {
         return localDomains != null;
     }
 
+    /**
+     * Whether a sender domain is protected from unauthenticated clients. For {@link AuthChecks}.
+     *
+     * @param domain a canonical domain
+     * @return whether protection is on and the domain is protected
+     */
+    boolean protectsDomain(String domain) {
+        return localDomains != null && localDomains.test(domain);
+    }
+
+    /** @return the allow-listed devices exempt from local-sender protection, if any */
+    public Optional<AllowListedDevicesRule> exemptDevices() {
+        return Optional.ofNullable(devices);
+    }
+
     /** @return the clients exempt from local-sender protection; empty when protection is off */
     public Optional<Condition> trustedClients() {
         return Optional.ofNullable(trustedClients);
@@ -193,8 +240,9 @@ public final class SenderLoginRule implements Rule {
 
     @Override
     public String describe() {
-        return name + ": refuse (553 5.7.1) authenticated senders not owned by the login (" + map.size()
-                + " logins" + (allowNullSenderWhenAuthenticated ? ", <> allowed" : ", <> refused") + ")"
+        return name + (checkAuthenticated ? ": refuse (553 5.7.1) authenticated senders not owned by the login ("
+                + map.size() + " logins" + (allowNullSenderWhenAuthenticated ? ", <> allowed" : ", <> refused") + ")"
+                : ": authenticated senders not checked")
                 + (localDomains == null ? ""
                         : "; refuse unauthenticated senders of " + localDomainsDescription + " unless "
                                 + trustedClients.description());
@@ -210,9 +258,11 @@ public final class SenderLoginRule implements Rule {
         private final SenderLoginMap map;
         private String name;
         private Boolean allowNullSender;
+        private Boolean checkAuthenticated;
         private Predicate<String> localDomains;
         private String localDomainsDescription;
         private Condition trustedClients;
+        private AllowListedDevicesRule devices;
 
         private Builder(SenderLoginMap map) {
             this.map = map;
@@ -254,6 +304,23 @@ public final class SenderLoginRule implements Rule {
         }
 
         /**
+         * Whether senders of authenticated clients are checked against the map. Default {@code true}. Turn it off
+         * only when there is no sender login map yet and the rule is wanted for its local-sender protection alone;
+         * {@link AuthChecks} then still reports {@code sender-not-bound-to-login} (a login may send as anyone).
+         *
+         * @param check whether to check authenticated senders
+         * @return this builder
+         * @throws IllegalStateException if already set
+         */
+        public Builder checkAuthenticatedSenders(boolean check) {
+            if (checkAuthenticated != null) {
+                throw new IllegalStateException("checkAuthenticatedSenders is already set to " + checkAuthenticated);
+            }
+            this.checkAuthenticated = check;
+            return this;
+        }
+
+        /**
          * Refuse unauthenticated clients that use a sender of a protected local domain (553 5.7.1, "authentication
          * required"), except trusted clients. Default: off (unauthenticated senders are not checked).
          *
@@ -283,8 +350,53 @@ public final class SenderLoginRule implements Rule {
             return this;
         }
 
-        /** @return the rule */
+        /**
+         * {@link #protectLocalSenders(Predicate, String, Condition)} with a {@link DomainSet}: a sender domain is
+         * protected when {@link DomainSet#contains(String)} says so (exact entries, and subdomains of
+         * {@code .parent} entries).
+         *
+         * @param localDomains the protected local domains
+         * @param trustedClients clients exempt from the protection, e.g. the trusted networks
+         * @return this builder
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder protectLocalSenders(DomainSet localDomains, Condition trustedClients) {
+            Objects.requireNonNull(localDomains, "localDomains");
+            return protectLocalSenders(localDomains::contains, "local domains " + localDomains.describe(),
+                    trustedClients);
+        }
+
+        /**
+         * Exempts from local-sender protection exactly the requests that {@code devices} allows: an allow-listed
+         * device using one of its own senders from its own networks. Printers and applications usually send as a
+         * local address ({@code scan@example.com}); without this (or a trusted-client condition covering their
+         * networks) they would be refused here before the devices rule is asked. {@link AuthChecks} reports that as
+         * {@code device-sender-refused}.
+         *
+         * @param devices the allow-listed devices rule of the same policy
+         * @return this builder
+         * @throws NullPointerException if {@code devices} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder exemptAllowListedDevices(AllowListedDevicesRule devices) {
+            Objects.requireNonNull(devices, "devices");
+            if (this.devices != null) {
+                throw new IllegalStateException("exemptAllowListedDevices is already set to " + this.devices.name());
+            }
+            this.devices = devices;
+            return this;
+        }
+
+        /**
+         * @return the rule
+         * @throws IllegalStateException if devices are exempted but local-sender protection is off
+         */
         public SenderLoginRule build() {
+            if (devices != null && localDomains == null) {
+                throw new IllegalStateException("exemptAllowListedDevices needs protectLocalSenders: without it"
+                        + " unauthenticated senders are not checked and there is nothing to exempt from");
+            }
             return new SenderLoginRule(this);
         }
     }

@@ -14,7 +14,8 @@ import java.util.List;
  * <caption>Findings</caption>
  * <tr><th>code</th><th>severity</th><th>when</th></tr>
  * <tr><td>{@code open-relay-network}</td><td>ERROR</td><td>the trusted networks contain all of IPv4
- *     ({@code 0.0.0.0/0}) or all of IPv6 ({@code ::/0}): anyone may relay</td></tr>
+ *     ({@code 0.0.0.0/0}) or all of IPv6 ({@code ::/0}), or behave as if they did: anyone may relay
+ *     (found by {@link AuthChecks})</td></tr>
  * <tr><td>{@code host-name-network}</td><td>ERROR</td><td>a host name where a network is expected (reported by
  *     the properties parser, which never resolves it)</td></tr>
  * <tr><td>{@code public-suffix-domain}</td><td>ERROR</td><td>a local or relay domain entry is a public suffix
@@ -41,20 +42,9 @@ public final class PolicyChecks {
      */
     public static List<PolicyFinding> check(StandardRelayPolicy policy) {
         List<PolicyFinding> out = new ArrayList<>();
-        if (policy.trustedNetworks().containsAllOfIpv4()) {
-            out.add(PolicyFinding.error(AuthChecks.OPEN_RELAY_NETWORK,
-                    "the trusted networks contain all of IPv4 (0.0.0.0/0): every client may relay"));
-        }
-        if (policy.trustedNetworks().containsAllOfIpv6()) {
-            out.add(PolicyFinding.error(AuthChecks.OPEN_RELAY_NETWORK,
-                    "the trusted networks contain all of IPv6 (::/0): every client may relay"));
-        }
-        for (PolicyFinding f : AuthChecks.check(policy.rules())) {
-            // the exact network-set check above already reports 0.0.0.0/0 and ::/0
-            if (!f.code().equals(AuthChecks.OPEN_RELAY_NETWORK)) {
-                out.add(f);
-            }
-        }
+        // open-relay-network (0.0.0.0/0, ::/0, or anything that behaves like them), auth-without-tls,
+        // sender-not-bound-to-login and the other traps of the identity rules
+        out.addAll(AuthChecks.check(policy.rules()));
         publicSuffixes(out, "local domains", policy.localDomains());
         publicSuffixes(out, "relay domains", policy.relayDomains());
         if (policy.localDomains().size() == 0) {

@@ -145,9 +145,17 @@ public final class RelayProperties {
         return policy;
     }
 
-    /** @return the policy wrapped for operation: audit log, metrics and dry run as configured */
+    /** @return the policy wrapped for operation: audit log, fresh metrics and dry run as configured */
     public MonitoredPolicy monitored() {
-        return MonitoredPolicy.builder(policy).dryRun(dryRun).auditAllDecisions(auditAll).build();
+        return monitored(new PolicyMetrics());
+    }
+
+    /**
+     * @param metrics counters to record into, e.g. shared by every version of a reloaded policy
+     * @return the policy wrapped for operation: audit log, metrics and dry run as configured
+     */
+    public MonitoredPolicy monitored(PolicyMetrics metrics) {
+        return MonitoredPolicy.builder(policy).dryRun(dryRun).auditAllDecisions(auditAll).metrics(metrics).build();
     }
 
     /** @return every file the configuration read (list files, sender-login map) */

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -102,6 +103,7 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
     private final AtomicReference<Active> active = new AtomicReference<>();
     private final Object reloadLock = new Object();
     private volatile ScheduledExecutorService watcher;
+    private volatile PolicyMetrics metrics;
 
     private ReloadingRelayPolicy(Path file, String prefix, Loader loader) {
         this.file = file.toAbsolutePath().normalize();
@@ -114,7 +116,9 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
     }
 
     /**
-     * Loads the standard relay policy ({@link StandardRelayPolicy#load}) from {@code file} and watches it.
+     * Loads the standard relay policy ({@link StandardRelayPolicy#loader}) from {@code file} and watches it. Its
+     * decisions are audited and counted as {@code relay.mode} and {@code relay.audit.all-decisions} say, in
+     * {@link #metrics()} counters that survive reloads.
      *
      * @param file the properties file
      * @param keyPrefix the prefix of the policy's keys, normally {@code "relay."}
@@ -122,7 +126,10 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
      * @throws ConfigException if the first load fails
      */
     public static ReloadingRelayPolicy watch(Path file, String keyPrefix) {
-        return watch(file, keyPrefix, StandardRelayPolicy::load, Duration.ofSeconds(2));
+        PolicyMetrics metrics = new PolicyMetrics();
+        ReloadingRelayPolicy p = watch(file, keyPrefix, StandardRelayPolicy.loader(metrics), Duration.ofSeconds(2));
+        p.metrics = metrics;
+        return p;
     }
 
     /**
@@ -184,6 +191,11 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
     /** @return the policy now active */
     public Rule current() {
         return active.get().policy();
+    }
+
+    /** @return the counters of the standard policy loaded by {@link #watch(Path, String)}; empty for other loaders */
+    public Optional<PolicyMetrics> metrics() {
+        return Optional.ofNullable(metrics);
     }
 
     /** @return the properties file */

@@ -69,21 +69,17 @@ public final class StandardRelayPolicy implements Rule {
 
         List<Rule> r = new ArrayList<>();
         r.add(NetworkRules.denyClientsIn("blocked-networks", b.blockedNetworks, BLOCKED_REPLY));
-        r.add(Rules.when(Conditions.not(privileged)).then(Rules.firstDecisive("recipient-syntax",
-                AddressRules.refuseMalformedOrRouted("recipient-syntax"),
-                NullSenderRules.multiRecipientBounce())));
-        SenderLoginRule.Builder senderLogin = SenderLoginRule.builder(b.senderLogins);
+        Condition unprivileged = Conditions.not(privileged);
+        r.add(Rules.when(unprivileged).then(AddressRules.refuseMalformedOrRouted("recipient-syntax")));
+        r.add(Rules.when(unprivileged).then(NullSenderRules.multiRecipientBounce()));
+        // Without a map nobody owns any sender: only the local-sender protection of unauthenticated clients is
+        // checked, and the policy check warns that a login may send as anyone (sender-not-bound-to-login).
+        SenderLoginRule.Builder senderLogin = SenderLoginRule.builder(b.senderLogins)
+                .checkAuthenticatedSenders(b.senderLoginsSet);
         if (b.protectLocalSenders) {
-            DomainSet local = b.localDomains;
-            senderLogin.protectLocalSenders(local::contains, "local domains", trusted);
+            senderLogin.protectLocalSenders(b.localDomains, trusted);
         }
-        if (b.senderLoginsSet) {
-            r.add(senderLogin.build());
-        } else {
-            // Without a map nobody owns any sender: check only the local-sender protection of unauthenticated
-            // clients, and let the policy check warn that a login may send as anyone.
-            r.add(Rules.when(Conditions.not(Conditions.authenticated())).then(senderLogin.build()));
-        }
+        r.add(senderLogin.build());
         for (RateLimit limit : b.limits) {
             r.add(limit);
         }
@@ -126,14 +122,15 @@ public final class StandardRelayPolicy implements Rule {
      * The {@link ReloadingRelayPolicy.Loader} for the standard policy: parses the keys, runs the policy check,
      * and wraps the policy in a {@link MonitoredPolicy} (audit log, metrics, dry run) as configured.
      *
-     * @param keys the {@code relay.*} keys
-     * @param baseDir the directory relative paths are resolved against
-     * @return the monitored policy and the list files it read
-     * @throws ConfigException if the configuration cannot be used
+     * @param metrics counters every loaded version records into, so that they survive reloads
+     * @return the loader
      */
-    public static ReloadingRelayPolicy.Loaded load(Map<String, String> keys, Path baseDir) {
-        RelayProperties props = RelayProperties.parse(keys, baseDir);
-        return new ReloadingRelayPolicy.Loaded(props.monitored(), props.sources());
+    public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics) {
+        Objects.requireNonNull(metrics, "metrics");
+        return (keys, baseDir) -> {
+            RelayProperties props = RelayProperties.parse(keys, baseDir);
+            return new ReloadingRelayPolicy.Loaded(props.monitored(metrics), props.sources());
+        };
     }
 
     @Override

@@ -102,6 +102,7 @@ public final class RateLimit implements Rule {
     private final Decision exempt;
     private final Decision noKey;
     private final Decision noSize;
+    private final String chargedOne;
     private final String describe;
 
     private RateLimit(Builder b, BucketPlan defaultPlan, Map<String, BucketPlan> overrides,
@@ -126,6 +127,7 @@ public final class RateLimit implements Rule {
         this.exempt = exemption == null ? null : Decision.noOpinion(name, "exempt: " + exemption.description());
         this.noKey = Decision.noOpinion(name, "no key: the request has no " + key.description());
         this.noSize = Decision.noOpinion(name, "no message size declared, nothing to count");
+        this.chargedOne = "charged 1 " + unit(1);
         StringBuilder d = new StringBuilder("rate limit ").append(name).append(": ").append(counted.label())
                 .append(" per ").append(key.description()).append(", ").append(defaultPlan.description);
         if (!overrides.isEmpty()) {
@@ -251,8 +253,10 @@ public final class RateLimit implements Rule {
         String pre = prefix == null ? "" : prefix;
         long left = probe.getRemainingTokens();
         if (probe.isConsumed()) {
-            return Decision.builder(Verdict.NO_OPINION, name, pre + "charged " + tokens + " " + unit(tokens)
-                            + " to " + keyValue + ", " + left + " left")
+            // The hot path of every counted request: a constant reason, and details that are rendered only
+            // when somebody reads them (explain(), logs), so that charging builds no strings.
+            String reason = prefix == null && tokens == 1 ? chargedOne : pre + "charged " + tokens + " " + unit(tokens);
+            return Decision.builder(Verdict.NO_OPINION, name, reason)
                     .detail("key", keyValue).detail("tokensLeft", left)
                     .detail("refillIn", roundUp(probe.getNanosToWaitForReset()));
         }

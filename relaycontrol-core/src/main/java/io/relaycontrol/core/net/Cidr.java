@@ -35,7 +35,8 @@ final class Cidr {
         v4.allowBinary(false);
         v4.allowLeadingZeros(false);
         v4.allowUnlimitedLeadingZeros(false);
-        v4.allowPrefixLengthLeadingZeros(false);
+        // IPAddress refuses "/0" when prefix-length leading zeros are off; they are checked in parseAddress.
+        v4.allowPrefixLengthLeadingZeros(true);
         v4.allowPrefixesBeyondAddressSize(false);
         v4.allowWildcardedSeparator(false);
         v4.setRangeOptions(RangeParameters.NO_RANGE);
@@ -47,7 +48,7 @@ final class Cidr {
         v6.allow_mixed_inet_aton(false);
         v6.allowLeadingZeros(true); // 2001:0db8:: is ordinary IPv6
         v6.allowUnlimitedLeadingZeros(false);
-        v6.allowPrefixLengthLeadingZeros(false);
+        v6.allowPrefixLengthLeadingZeros(true);
         v6.allowPrefixesBeyondAddressSize(false);
         v6.allowWildcardedSeparator(false);
         v6.setRangeOptions(RangeParameters.NO_RANGE);
@@ -169,7 +170,12 @@ final class Cidr {
                     "'" + text + "' is a host name, not an IP network; host names are never resolved:"
                             + " write the address or CIDR block instead");
         }
-        if (!prefixAllowed && text.indexOf('/') >= 0) {
+        int slash = text.indexOf('/');
+        if (slash >= 0 && text.length() > slash + 2 && text.charAt(slash + 1) == '0') {
+            throw new InvalidNetworkException(text, InvalidNetworkException.Reason.MALFORMED,
+                    "'" + text + "' is not a valid CIDR block: its prefix length has a leading zero");
+        }
+        if (!prefixAllowed && slash >= 0) {
             throw new InvalidNetworkException(text, InvalidNetworkException.Reason.MALFORMED,
                     "'" + text + "' is not a single IP address: it has a prefix length");
         }

@@ -31,7 +31,9 @@ public final class InvalidNetworkException extends IllegalArgumentException {
         MALFORMED
     }
 
+    /** The refused text. */
     private final String text;
+    /** Why it was refused. */
     private final Reason reason;
 
     /**

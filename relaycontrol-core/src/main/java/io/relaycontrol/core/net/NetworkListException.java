@@ -20,7 +20,9 @@ public final class NetworkListException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
+    /** 1-based line, 0 for the whole file. */
     private final int line;
+    /** The message without the location. */
     private final String detail;
 
     NetworkListException(Path file, int line, String detail, Throwable cause) {

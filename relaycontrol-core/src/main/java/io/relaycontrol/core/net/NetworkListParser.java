@@ -67,7 +67,7 @@ final class NetworkListParser {
             return null;
         }
         if (format == NetworkListFormat.POSTFIX_CIDR && Character.isWhitespace(raw.charAt(0))) {
-            if (previous == null || previous.number == 0) {
+            if (previous == null) {
                 throw new NetworkListException(file, number, "continuation line '" + t + "' without an entry before it",
                         null);
             }

@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Client-network conditions for the auth tests: a naive CIDR scan, standing in for the network package's
- * {@code NetworkRules.clientIn(description, NetworkSet)}.
+ * Client-network conditions for the auth tests: a naive CIDR scan with BigInteger masks. The auth rules take any
+ * client {@code Condition}; this reference model keeps their tests independent of the network package (tests of
+ * the {@code NetworkSet} overloads use {@code NetworkSet} itself).
  */
 final class TestNetworks {
 

@@ -190,4 +190,21 @@ class ReloadingRelayPolicyTest {
             }
         }
     }
+
+    @Test
+    void watchWhenStandardPolicyThenMetricsSurviveReloads() throws Exception {
+        Path f = dir.resolve("relay.properties");
+        Files.writeString(f, "relay.local-domains = example.com\nserver.hostname = mx.example.com\n");
+        try (LogCapture ignored = new LogCapture(); ReloadingRelayPolicy p = ReloadingRelayPolicy.watch(f, "relay.")) {
+            assertThat(p.decide(to("example.com")).verdict()).isEqualTo(Verdict.ALLOW);
+            assertThat(p.decide(to("example.net")).verdict()).isEqualTo(Verdict.DENY);
+            Files.writeString(f, "relay.local-domains = example.com, example.net\n");
+            assertThat(p.checkForChanges().reloaded()).isTrue();
+            assertThat(p.decide(to("example.net")).verdict()).isEqualTo(Verdict.ALLOW);
+            PolicyMetrics m = p.metrics().orElseThrow();
+            assertThat(m.count("local-domains", Verdict.ALLOW)).isEqualTo(2);
+            assertThat(m.count("default", Verdict.DENY)).isEqualTo(1);
+            assertThat(p.describe()).contains("local domains: 2 entries");
+        }
+    }
 }

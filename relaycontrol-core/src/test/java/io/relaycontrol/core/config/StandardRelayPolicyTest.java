@@ -196,6 +196,17 @@ class StandardRelayPolicyTest {
     }
 
     @Test
+    void step6WhenASingleIpv6HostIsTrustedThenOnlyThatHostRelays() {
+        StandardRelayPolicy p = base().trustedNetworks(NetworkSet.of("127.0.0.1", "::1", "2001:db8::25/128")).build();
+        assertThat(p).allows(relay("::1").build()).decidedBy("trusted-networks");
+        assertThat(p).allows(relay("2001:db8::25").build()).decidedBy("trusted-networks");
+        assertThat(p).denies(rcpt("2001:db8::7", "<x@elsewhere.test>", "<friend@elsewhere.test>").build())
+                .decidedBy("default");
+        assertThat(p).denies(rcpt("e000::1", "<x@elsewhere.test>", "<friend@elsewhere.test>").build())
+                .decidedBy("default");
+    }
+
+    @Test
     void step7WhenAuthenticatedOverTlsThenRelayAllowedAndWithoutTlsRefused() {
         assertThat(policy()).allows(relay(STRANGER).authenticated("alice").tls(true).build())
                 .decidedBy("authenticated-relay");

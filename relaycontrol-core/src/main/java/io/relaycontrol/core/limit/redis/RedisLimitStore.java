@@ -92,7 +92,7 @@ public final class RedisLimitStore implements AutoCloseable {
         return proxyManager;
     }
 
-    /** Closes the connection and shuts the client down. Idempotent. */
+    /** Closes the connection and shuts the client down. */
     @Override
     public void close() {
         try {

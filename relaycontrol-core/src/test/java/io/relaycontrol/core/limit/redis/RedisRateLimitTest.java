@@ -51,7 +51,7 @@ class RedisRateLimitTest {
 
     private RedisLimitStore store() {
         RedisLimitStore s = RedisLimitStore.builder(redis.uri()).clientClock(clock).build();
-        toClose.add(0, s); // closed after everything else, before the server
+        toClose.add(s); // closed in reverse order: stores first, then the server
         return s;
     }
 

@@ -61,13 +61,7 @@ public final class RedisServer implements AutoCloseable {
      */
     public static RedisServer start() {
         File binary = findBinary();
-        if (binary == null) {
-            String msg = "redis-server is not installed (apt-get install redis-server): Redis tests skipped";
-            if ("true".equals(System.getenv("CI"))) {
-                fail(msg + " -- but CI=true, where Redis must be installed");
-            }
-            Assumptions.abort(msg);
-        }
+        requireBinary(binary, System.getenv("CI"));
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = freePort();
@@ -81,6 +75,22 @@ public final class RedisServer implements AutoCloseable {
             }
         }
         throw new IllegalStateException("could not start redis-server", last);
+    }
+
+    /**
+     * Skips (JUnit assumption) when {@code binary} is null, or fails when {@code ci} is {@code true}.
+     *
+     * @param binary the redis-server binary, or null
+     * @param ci the value of the {@code CI} environment variable, or null
+     */
+    static void requireBinary(File binary, String ci) {
+        if (binary == null) {
+            String msg = "redis-server is not installed (apt-get install redis-server): Redis tests skipped";
+            if ("true".equals(ci)) {
+                fail(msg + " -- but CI=true, where Redis must be installed");
+            }
+            Assumptions.abort(msg);
+        }
     }
 
     private static int freePort() {
