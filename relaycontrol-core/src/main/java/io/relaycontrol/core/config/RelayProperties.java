@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
  *     <td>64</td></tr>
  * <tr><td>{@code relay.limit.max-keys}</td><td>most buckets each limit keeps in memory (idle ones are evicted)</td>
  *     <td>{@value RateLimit#DEFAULT_MAX_KEYS}</td></tr>
+ * <tr><td>{@code relay.limit.charge-refused}</td><td>{@code true}: every attempt is charged, also those the
+ *     policy refuses; {@code false}: only requests the policy allows</td><td>{@code false}</td></tr>
  * <tr><td>{@code relay.check}</td><td>{@code refuse}: a policy-check error stops the load; {@code warn}: it is
  *     logged</td><td>{@code refuse}</td></tr>
  * <tr><td>{@code relay.mode}</td><td>{@code enforce} or {@code dry-run} (refusals logged and counted, not
@@ -84,6 +86,7 @@ public final class RelayProperties {
     static final String USER_MESSAGES = "relay.limit.user.messages";
     static final String IPV6_PREFIX = "relay.limit.ipv6-prefix";
     static final String MAX_KEYS = "relay.limit.max-keys";
+    static final String CHARGE_REFUSED = "relay.limit.charge-refused";
     static final String CHECK = "relay.check";
     static final String MODE = "relay.mode";
     static final String AUDIT_ALL = "relay.audit.all-decisions";
@@ -92,7 +95,7 @@ public final class RelayProperties {
     /** Every key this loader understands. */
     public static final Set<String> KEYS = Set.of(LOCAL_DOMAINS, RELAY_DOMAINS, TRUSTED_NETWORKS, BLOCKED_NETWORKS,
             SENDER_LOGINS, PROTECT_LOCAL, REQUIRE_TLS, CLIENT_RECIPIENTS, CLIENT_MESSAGES, USER_RECIPIENTS,
-            USER_MESSAGES, IPV6_PREFIX, MAX_KEYS, CHECK, MODE, AUDIT_ALL, NAME);
+            USER_MESSAGES, IPV6_PREFIX, MAX_KEYS, CHARGE_REFUSED, CHECK, MODE, AUDIT_ALL, NAME);
 
     private final StandardRelayPolicy policy;
     private final List<Path> sources;
@@ -230,6 +233,7 @@ public final class RelayProperties {
             limit(b, USER_RECIPIENTS, "user-recipients", LimitKeys.authenticatedIdentity(), Counted.RECIPIENTS,
                     maxKeys);
             limit(b, USER_MESSAGES, "user-messages", LimitKeys.authenticatedIdentity(), Counted.MESSAGES, maxKeys);
+            b.chargeRefusedAttempts(bool(CHARGE_REFUSED, false));
             String mode = choice(MODE, "enforce", "enforce", "dry-run");
             boolean dryRun = mode.equals("dry-run");
             boolean auditAll = bool(AUDIT_ALL, false);

@@ -1,6 +1,7 @@
 package io.relaycontrol.core.config;
 
 import io.relaycontrol.api.Decision;
+import io.relaycontrol.api.RelayDecider;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.Stage;
@@ -37,7 +38,10 @@ import java.util.Objects;
  * <li>{@code sender-login}: an authenticated client may only use the senders its login owns (553 5.7.1 at MAIL);
  *     and (unless switched off) an untrusted unauthenticated client may not use a sender of a local domain.
  *     Without a sender login map only the second part applies, and the policy check warns.</li>
- * <li>Rate limits, in the order given: deferred (451 4.7.1) when exceeded.</li>
+ * <li>Rate limits, in the order given: deferred (451 4.7.1) when exceeded. By default a limit is charged only
+ *     for a request that steps 5 to 7 allow (each allowing rule is combined with the limits in an all-of),
+ *     so refused attempts spend nothing; {@link Builder#chargeRefusedAttempts(boolean)} charges every attempt
+ *     instead, with the limits as a step of their own.</li>
  * <li>{@code no-recipient-yet}: at CONNECT, HELO and MAIL, a request that nothing above refused is allowed:
  *     there is nothing to relay yet. At DATA likewise (each recipient was decided at RCPT).</li>
  * <li>{@code local-domains}, {@code relay-domains}: recipients in the local or relay domains are allowed, for
@@ -80,22 +84,40 @@ public final class StandardRelayPolicy implements Rule {
             senderLogin.protectLocalSenders(b.localDomains, trusted);
         }
         r.add(senderLogin.build());
-        for (RateLimit limit : b.limits) {
-            r.add(limit);
+        List<Rule> allows = List.of(
+                Rules.when(Conditions.stage(Stage.CONNECT, Stage.HELO, Stage.MAIL, Stage.DATA))
+                        .allow("no-recipient-yet"),
+                Rules.when(AddressConditions.recipientDomainIn(b.localDomains)).allow("local-domains"),
+                Rules.when(AddressConditions.recipientDomainIn(b.relayDomains)).allow("relay-domains"),
+                TrustedNetworksRule.of(trusted),
+                AuthenticatedRelayRule.builder().requireTls(b.requireTlsForAuth).build());
+        List<Rule> steps = new ArrayList<>(r);
+        steps.addAll(b.limits);
+        steps.addAll(allows);
+        this.rules = List.copyOf(steps);
+        if (b.limits.isEmpty() || b.chargeRefusedAttempts) {
+            r.addAll(b.limits);
+            r.addAll(allows);
+        } else {
+            // Each allowing rule is asked first and the limits only when it allows (Rules.checkedAllow), so a
+            // request that is refused spends no token, and one over its limit is deferred.
+            RelayDecider[] limits = b.limits.toArray(new RelayDecider[0]);
+            for (Rule allow : allows) {
+                r.add(Rules.checkedAllow(allow.name(), allow, limits));
+            }
         }
-        r.add(Rules.when(Conditions.stage(Stage.CONNECT, Stage.HELO, Stage.MAIL, Stage.DATA))
-                .allow("no-recipient-yet"));
-        r.add(Rules.when(AddressConditions.recipientDomainIn(b.localDomains)).allow("local-domains"));
-        r.add(Rules.when(AddressConditions.recipientDomainIn(b.relayDomains)).allow("relay-domains"));
-        r.add(TrustedNetworksRule.of(trusted));
-        r.add(AuthenticatedRelayRule.builder().requireTls(b.requireTlsForAuth).build());
-        this.rules = List.copyOf(r);
         Policy.Builder pb = Policy.builder(b.name);
-        rules.forEach(pb::rule);
+        r.forEach(pb::rule);
         this.policy = pb.otherwiseDeny(SmtpReply.RELAY_ACCESS_DENIED).build();
     }
 
-    /** @return the rules in the order they are asked, as given to the policy (for policy checks) */
+    /**
+     * The rules of the eight steps, unwrapped, in step order: for policy checks and documentation. The
+     * {@link #policy()} asks exactly these, but (unless refused attempts are charged) combines each allowing
+     * rule with the rate limits.
+     *
+     * @return the rules; unmodifiable
+     */
     public List<Rule> rules() {
         return rules;
     }
@@ -228,6 +250,7 @@ public final class StandardRelayPolicy implements Rule {
         private NetworkSet blockedNetworks = NetworkSet.empty();
         private SenderLoginMap senderLogins = SenderLoginMap.parse(List.of(), "none");
         private boolean senderLoginsSet;
+        private boolean chargeRefusedAttempts;
         private boolean protectLocalSenders = true;
         private boolean requireTlsForAuth = true;
         private final List<RateLimit> limits = new ArrayList<>();
@@ -317,6 +340,21 @@ public final class StandardRelayPolicy implements Rule {
         }
 
         /**
+         * Whether requests that the policy refuses are charged to the rate limits. By default ({@code false})
+         * a limit is charged only when a rule of steps 5 to 7 allows the request: a refused relay attempt
+         * spends nothing and keeps its 554, and an allowed request over its limit is deferred. With
+         * {@code true} the limits are asked as a step of their own before the relay decision, as Postfix's
+         * anvil counts every attempt: a client over its limit is deferred whatever it asks.
+         *
+         * @param charge whether refused attempts are charged
+         * @return this builder
+         */
+        public Builder chargeRefusedAttempts(boolean charge) {
+            this.chargeRefusedAttempts = charge;
+            return this;
+        }
+
+        /**
          * Adds a rate limit, asked after the sender check and before the relay decision.
          *
          * @param limit the limit
@@ -345,6 +383,7 @@ public final class StandardRelayPolicy implements Rule {
             copy.blockedNetworks = blockedNetworks;
             copy.senderLogins = senderLogins;
             copy.senderLoginsSet = senderLoginsSet;
+            copy.chargeRefusedAttempts = chargeRefusedAttempts;
             copy.protectLocalSenders = protectLocalSenders;
             copy.requireTlsForAuth = requireTlsForAuth;
             copy.limits.addAll(limits);

@@ -26,7 +26,13 @@ import java.util.Objects;
  * <tr><td>{@link #anyOf anyOf}</td><td>until the first A</td>
  *     <td>A if any is A; otherwise T if any is T, else D if any is D, else N</td></tr>
  * <tr><td>{@link #not not}</td><td>its one member</td><td>A&rarr;D, D&rarr;A, T&rarr;T, N&rarr;N</td></tr>
+ * <tr><td>{@link #checkedAllow checkedAllow(x, checks)}</td><td>x; the checks only if x is A, until the first
+ *     D or T</td><td>x if x is not A; otherwise the first D or T of the checks, else x's A</td></tr>
  * </table>
+ *
+ * <p>{@code checkedAllow} is how a rate limit (which only ever refuses or abstains) is charged for exactly the
+ * requests a rule allows: {@code checkedAllow(trusted, limit)} never charges a request that {@code trusted} does
+ * not allow.
  *
  * <p>Truth table for two members {@code (x, y)}, with {@code -} where y is never asked:
  * <pre>
@@ -206,6 +212,28 @@ public final class Rules {
      */
     public static Rule anyOf(String name, RelayDecider... members) {
         return new AnyOf(requireName(name), guardAll(name, members));
+    }
+
+    /**
+     * Checked allow: asks {@code allow}; only when it allows, asks the {@code checks} in order, and the first
+     * check that refuses (DENY or DEFER) decides. Checks that allow or abstain let the allow stand. When
+     * {@code allow} does not allow, its decision is the result and no check is asked.
+     *
+     * @param name the rule's name
+     * @param allow the rule whose allow is checked
+     * @param checks one or more checks, e.g. rate limits
+     * @return the rule
+     * @throws IllegalArgumentException if there is no check or {@code name} is blank
+     */
+    public static Rule checkedAllow(String name, RelayDecider allow, RelayDecider... checks) {
+        Rule[] members = new Rule[checks.length + 1];
+        members[0] = guard(name + "[0]", Objects.requireNonNull(allow, "allow"));
+        if (checks.length == 0) {
+            throw new IllegalArgumentException(name + ": at least one check is required");
+        }
+        Rule[] guarded = guardAll(name, checks);
+        System.arraycopy(guarded, 0, members, 1, guarded.length);
+        return new CheckedAllow(requireName(name), members);
     }
 
     /**
@@ -537,6 +565,35 @@ public final class Rules {
         @Override
         public String describe() {
             return describeMembers(name + ": any of", members);
+        }
+    }
+
+    static final class CheckedAllow extends Combinator {
+        CheckedAllow(String name, Rule[] members) {
+            super(name, members);
+        }
+
+        @Override
+        Decision combine(RelayRequest request) {
+            Decision first = members[0].decide(request);
+            if (first.verdict() != Verdict.ALLOW) {
+                return compose(name, first, List.of(first));
+            }
+            List<Decision> consulted = new ArrayList<>(members.length);
+            consulted.add(first);
+            for (int i = 1; i < members.length; i++) {
+                Decision d = members[i].decide(request);
+                consulted.add(d);
+                if (d.verdict().isRefusal()) {
+                    return compose(name, d, consulted);
+                }
+            }
+            return compose(name, first, consulted);
+        }
+
+        @Override
+        public String describe() {
+            return describeMembers(name + ": allow of the first, checked by the others", members);
         }
     }
 

@@ -59,6 +59,7 @@ class RelayPropertiesTest {
                 "relay.limit.user.messages", "30/1m",
                 "relay.limit.ipv6-prefix", "56",
                 "relay.limit.max-keys", "1000",
+                "relay.limit.charge-refused", "true",
                 "relay.check", "refuse",
                 "relay.mode", "enforce",
                 "relay.audit.all-decisions", "true");
@@ -124,6 +125,7 @@ class RelayPropertiesTest {
         "relay.limit.ipv6-prefix | 129 | relay.limit.ipv6-prefix",
         "relay.limit.ipv6-prefix | sixty-four | relay.limit.ipv6-prefix",
         "relay.limit.max-keys | 0 | relay.limit.max-keys",
+        "relay.limit.charge-refused | sometimes | relay.limit.charge-refused",
         "relay.auth.require-tls | yes | relay.auth.require-tls",
         "relay.sender-logins.protect-local-domains | 1 | relay.sender-logins.protect-local-domains",
         "relay.audit.all-decisions | maybe | relay.audit.all-decisions",

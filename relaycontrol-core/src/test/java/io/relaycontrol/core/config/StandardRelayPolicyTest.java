@@ -173,6 +173,28 @@ class StandardRelayPolicyTest {
     }
 
     @Test
+    void step4WhenRelayIsRefusedThenNotChargedUnlessAskedTo() {
+        ManualTime time = new ManualTime();
+        RelayRequest refused = rcpt(STRANGER, "<x@elsewhere.test>", "<friend@elsewhere.test>").build();
+        RelayRequest local = rcpt(STRANGER, "<x@elsewhere.test>", "<bob@example.com>").build();
+        StandardRelayPolicy p = base().limit(RateLimit.builder("client-recipients")
+                .key(LimitKeys.clientAddress()).counting(Counted.RECIPIENTS)
+                .bandwidths(Bandwidths.parse("1/1h")).timeMeter(time).build()).build();
+        for (int i = 0; i < 3; i++) {
+            assertThat(p).denies(refused).withReply(554, "5.7.1").decidedBy("default");
+        }
+        assertThat(p).allows(local).decidedBy("local-domains").explainContains("tokensLeft=0");
+        assertThat(p).defers(local).withReply(451, "4.7.1").decidedBy("client-recipients");
+
+        StandardRelayPolicy counting = base().chargeRefusedAttempts(true).limit(RateLimit.builder("client-recipients")
+                .key(LimitKeys.clientAddress()).counting(Counted.RECIPIENTS)
+                .bandwidths(Bandwidths.parse("1/1h")).timeMeter(new ManualTime()).build()).build();
+        assertThat(counting).denies(refused).decidedBy("default");
+        assertThat(counting).defers(refused).withReply(451, "4.7.1").decidedBy("client-recipients");
+        assertThat(counting).defers(local).decidedBy("client-recipients");
+    }
+
+    @Test
     void step5WhenRecipientIsLocalOrRelayDomainThenAllowedForAnyone() {
         StandardRelayPolicy p = policy();
         assertThat(p).allows(rcpt(STRANGER, "<x@elsewhere.test>", "<bob@example.com>").build())

@@ -140,6 +140,28 @@ class RulesTest {
         assertThat(Rules.anyOf("o", rx, ry).decide(REQUEST).verdict()).isEqualTo(v(any));
     }
 
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @org.junit.jupiter.params.provider.CsvSource({"A, A, A", "A, N, A", "A, D, D", "A, T, T", "D, A, D", "D, T, D",
+            "T, A, T", "T, D, T", "N, A, N", "N, D, N"})
+    void checkedAllowWhenTwoMembersThenTheDocumentedTruthTable(String x, String y, String expected) {
+        List<String> asked = new ArrayList<>();
+        Rule r = Rules.checkedAllow("c", track(asked, of(v(x), "x")), track(asked, of(v(y), "y")));
+        Decision d = r.decide(REQUEST);
+        assertThat(d.verdict()).isEqualTo(v(expected));
+        assertThat(asked).containsExactlyElementsOf(v(x) == Verdict.ALLOW ? List.of("x", "y") : List.of("x"));
+        if (v(x) != Verdict.ALLOW) {
+            assertThat(d.decisive().rule()).isEqualTo("x");
+        } else if (d.verdict().isRefusal()) {
+            assertThat(d.decisive().rule()).isEqualTo("y");
+        }
+    }
+
+    @Test
+    void checkedAllowWhenNoChecksThenIllegalArgument() {
+        assertThatThrownBy(() -> Rules.checkedAllow("c", Rules.allow("a", "x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one check");
+    }
+
     @Test
     void notWhenMemberDecidesThenTheDocumentedMapping() {
         assertThat(Rules.not("n", of(Verdict.ALLOW, "x"))).denies(REQUEST).withReply(554, "5.7.1")
