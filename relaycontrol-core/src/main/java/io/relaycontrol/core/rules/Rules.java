@@ -577,7 +577,7 @@ public final class Rules {
         Decision combine(RelayRequest request) {
             Decision first = members[0].decide(request);
             if (first.verdict() != Verdict.ALLOW) {
-                return compose(name, first, List.of(first));
+                return first; // x itself: nothing was checked
             }
             List<Decision> consulted = new ArrayList<>(members.length);
             consulted.add(first);
