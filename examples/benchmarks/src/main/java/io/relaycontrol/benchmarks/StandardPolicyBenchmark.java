@@ -51,6 +51,10 @@ public class StandardPolicyBenchmark {
     @Param({"allow", "deny"})
     public String path;
 
+    /** {@code per-client}: a per-client recipient limit, as the issue asks; {@code none}: the policy alone. */
+    @Param({"per-client", "none"})
+    public String limit;
+
     private StandardRelayPolicy policy;
     private RelayRequest[] requests;
 
@@ -73,13 +77,15 @@ public class StandardPolicyBenchmark {
         for (int i = 0; i < 100_000; i++) {
             domains.add("d" + Integer.toString(random.nextInt(Integer.MAX_VALUE), 36) + i + ".example");
         }
-        policy = StandardRelayPolicy.builder()
+        StandardRelayPolicy.Builder b = StandardRelayPolicy.builder()
                 .blockedNetworks(blocked.build())
                 .localDomains(DomainSet.of(domains.toArray(new String[0])))
-                .trustedNetworks(NetworkSet.of("192.0.2.0/24"))
-                .limit(RateLimit.builder("client-recipients").key(LimitKeys.clientAddress())
-                        .counting(Counted.RECIPIENTS).bandwidths(Bandwidths.parse("1000000000/1d")).build())
-                .build();
+                .trustedNetworks(NetworkSet.of("192.0.2.0/24"));
+        if (limit.equals("per-client")) {
+            b.limit(RateLimit.builder("client-recipients").key(LimitKeys.clientAddress())
+                    .counting(Counted.RECIPIENTS).bandwidths(Bandwidths.parse("1000000000/1d")).build());
+        }
+        policy = b.build();
         requests = new RelayRequest[4096];
         for (int i = 0; i < requests.length; i++) {
             String client = "198." + random.nextInt(256) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
