@@ -7,6 +7,7 @@ import io.relaycontrol.api.Verdict;
 import io.relaycontrol.api.address.EnvelopeAddress;
 import io.relaycontrol.api.address.ParseError;
 import io.relaycontrol.api.address.Routing;
+import io.relaycontrol.core.rules.GuardedRule;
 import io.relaycontrol.core.rules.Rule;
 import java.util.EnumMap;
 import java.util.Map;
@@ -79,7 +80,7 @@ public final class AddressRules {
         return m;
     }
 
-    static final class RefuseMalformedOrRouted implements Rule {
+    static final class RefuseMalformedOrRouted extends GuardedRule {
         private final String name;
         private final Decision noRecipient;
         private final Decision clean;
@@ -99,28 +100,22 @@ public final class AddressRules {
         }
 
         @Override
-        public Decision decide(RelayRequest request) {
-            try {
-                EnvelopeAddress rcpt = request.recipientOrNull();
-                if (rcpt == null) {
-                    return noRecipient;
-                }
-                if (rcpt.isInvalid()) {
-                    ParseError e = rcpt.parseError().orElseThrow();
-                    return Decision.builder(Verdict.DENY, name, "recipient address is malformed: "
-                            + rcpt.error().orElse(e.summary()))
-                            .reply(syntax.get(e)).detail("parseError", e.code()).build();
-                }
-                if (rcpt.isRouted()) {
-                    return Decision.builder(Verdict.DENY, name, "recipient " + rcpt.routingReason().orElseThrow())
-                            .reply(routed.get(rcpt.routing())).detail("routing", rcpt.routing()).build();
-                }
-                return clean;
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (Throwable t) {
-                return Decision.failed(name, t);
+        protected Decision decideUnguarded(RelayRequest request) {
+            EnvelopeAddress rcpt = request.recipientOrNull();
+            if (rcpt == null) {
+                return noRecipient;
             }
+            if (rcpt.isInvalid()) {
+                ParseError e = rcpt.parseError().orElseThrow();
+                return Decision.builder(Verdict.DENY, name, "recipient address is malformed: "
+                        + rcpt.error().orElse(e.summary()))
+                        .reply(syntax.get(e)).detail("parseError", e.code()).build();
+            }
+            if (rcpt.isRouted()) {
+                return Decision.builder(Verdict.DENY, name, "recipient " + rcpt.routingReason().orElseThrow())
+                        .reply(routed.get(rcpt.routing())).detail("routing", rcpt.routing()).build();
+            }
+            return clean;
         }
 
         @Override
@@ -134,7 +129,7 @@ public final class AddressRules {
         }
     }
 
-    static final class RefuseMalformedSender implements Rule {
+    static final class RefuseMalformedSender extends GuardedRule {
         private final String name;
         private final Decision ok;
         private final Map<ParseError, SmtpReply> syntax = syntaxReplies(501, "5.1.7", "Bad sender address syntax");
@@ -145,21 +140,15 @@ public final class AddressRules {
         }
 
         @Override
-        public Decision decide(RelayRequest request) {
-            try {
-                EnvelopeAddress sender = request.senderOrNull();
-                if (sender == null || !sender.isInvalid()) {
-                    return ok;
-                }
-                ParseError e = sender.parseError().orElseThrow();
-                return Decision.builder(Verdict.DENY, name, "sender address is malformed: "
-                        + sender.error().orElse(e.summary()))
-                        .reply(syntax.get(e)).detail("parseError", e.code()).build();
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (Throwable t) {
-                return Decision.failed(name, t);
+        protected Decision decideUnguarded(RelayRequest request) {
+            EnvelopeAddress sender = request.senderOrNull();
+            if (sender == null || !sender.isInvalid()) {
+                return ok;
             }
+            ParseError e = sender.parseError().orElseThrow();
+            return Decision.builder(Verdict.DENY, name, "sender address is malformed: "
+                    + sender.error().orElse(e.summary()))
+                    .reply(syntax.get(e)).detail("parseError", e.code()).build();
         }
 
         @Override

@@ -7,7 +7,7 @@ import io.relaycontrol.api.address.EnvelopeAddress;
 import io.relaycontrol.core.net.NetworkRules;
 import io.relaycontrol.core.net.NetworkSet;
 import io.relaycontrol.core.rules.Condition;
-import io.relaycontrol.core.rules.Rule;
+import io.relaycontrol.core.rules.GuardedRule;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -47,7 +47,7 @@ import java.util.Set;
  *
  * @since 0.1.0
  */
-public final class AllowListedDevicesRule implements Rule {
+public final class AllowListedDevicesRule extends GuardedRule {
 
     /** The default name, {@code allow-listed-devices}. */
     public static final String DEFAULT_NAME = "allow-listed-devices";
@@ -113,44 +113,38 @@ public final class AllowListedDevicesRule implements Rule {
     }
 
     @Override
-    public Decision decide(RelayRequest request) {
-        try {
-            if (request.isAuthenticated()) {
-                return authenticated;
-            }
-            EnvelopeAddress sender = request.senderOrNull();
-            if (sender == null) {
-                return senderUnknown;
-            }
-            Device[] candidates = null;
-            if (sender.isNullPath()) {
-                candidates = nullSenderDevices;
-            } else if (sender.isMailbox() && !sender.isRouted()) {
-                Map<String, Device[]> byLocal = bySender.get(sender.domain());
-                candidates = byLocal == null ? null : byLocal.get(sender.localPart());
-            }
-            if (candidates != null) {
-                for (Device d : candidates) {
-                    if (d.clients.test(request)) {
-                        return d.allow;
-                    }
-                }
-            }
-            if (refuseUnlisted) {
-                for (Device d : devices) {
-                    if (d.clients.test(request)) {
-                        return Decision.deny(name, "client " + request.clientAddress().getHostAddress()
-                                + " is in the networks of allow-listed device '" + d.name + "' but sender "
-                                + Senders.render(sender) + " is not allowed there", SENDER_NOT_ALLOWED);
-                    }
-                }
-            }
-            return candidates == null ? notListed : listedElsewhere;
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable t) {
-            return Decision.failed(name, t);
+    protected Decision decideUnguarded(RelayRequest request) {
+        if (request.isAuthenticated()) {
+            return authenticated;
         }
+        EnvelopeAddress sender = request.senderOrNull();
+        if (sender == null) {
+            return senderUnknown;
+        }
+        Device[] candidates = null;
+        if (sender.isNullPath()) {
+            candidates = nullSenderDevices;
+        } else if (sender.isMailbox() && !sender.isRouted()) {
+            Map<String, Device[]> byLocal = bySender.get(sender.domain());
+            candidates = byLocal == null ? null : byLocal.get(sender.localPart());
+        }
+        if (candidates != null) {
+            for (Device d : candidates) {
+                if (d.clients.test(request)) {
+                    return d.allow;
+                }
+            }
+        }
+        if (refuseUnlisted) {
+            for (Device d : devices) {
+                if (d.clients.test(request)) {
+                    return Decision.deny(name, "client " + request.clientAddress().getHostAddress()
+                            + " is in the networks of allow-listed device '" + d.name + "' but sender "
+                            + Senders.render(sender) + " is not allowed there", SENDER_NOT_ALLOWED);
+                }
+            }
+        }
+        return candidates == null ? notListed : listedElsewhere;
     }
 
     private static String key(EnvelopeAddress a) {

@@ -2,7 +2,7 @@ package io.relaycontrol.core.auth;
 
 import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayRequest;
-import io.relaycontrol.core.rules.Rule;
+import io.relaycontrol.core.rules.GuardedRule;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Objects;
@@ -40,7 +40,7 @@ import java.util.TreeSet;
  *
  * @since 0.1.0
  */
-public final class AuthenticatedRelayRule implements Rule {
+public final class AuthenticatedRelayRule extends GuardedRule {
 
     /** The default name, {@code authenticated-relay}. */
     public static final String DEFAULT_NAME = "authenticated-relay";
@@ -86,27 +86,21 @@ public final class AuthenticatedRelayRule implements Rule {
     }
 
     @Override
-    public Decision decide(RelayRequest request) {
-        try {
-            Optional<String> identity = request.authenticatedIdentity();
-            if (identity.isEmpty()) {
-                return notAuthenticated;
-            }
-            if (requireTls && !request.isTls()) {
-                return withoutTls;
-            }
-            if (identities != null) {
-                String id = caseInsensitiveLogins ? SenderLoginMap.lower(identity.get()) : identity.get();
-                if (!identities.contains(id)) {
-                    return notListed;
-                }
-            }
-            return allow;
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable t) {
-            return Decision.failed(name, t);
+    protected Decision decideUnguarded(RelayRequest request) {
+        Optional<String> identity = request.authenticatedIdentity();
+        if (identity.isEmpty()) {
+            return notAuthenticated;
         }
+        if (requireTls && !request.isTls()) {
+            return withoutTls;
+        }
+        if (identities != null) {
+            String id = caseInsensitiveLogins ? SenderLoginMap.lower(identity.get()) : identity.get();
+            if (!identities.contains(id)) {
+                return notListed;
+            }
+        }
+        return allow;
     }
 
     @Override

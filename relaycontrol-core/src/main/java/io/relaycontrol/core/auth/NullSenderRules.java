@@ -6,6 +6,7 @@ import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.Stage;
 import io.relaycontrol.api.address.EnvelopeAddress;
 import io.relaycontrol.core.rules.Condition;
+import io.relaycontrol.core.rules.GuardedRule;
 import io.relaycontrol.core.rules.Rule;
 import java.util.Objects;
 
@@ -79,7 +80,7 @@ public final class NullSenderRules {
     }
 
     /** The rule of {@link #multiRecipientBounce()}; package-private so that {@link AuthChecks} can find it. */
-    static final class MultiRecipientBounce implements Rule {
+    static final class MultiRecipientBounce extends GuardedRule {
         private final String name;
         private final Decision notNull;
         private final Decision single;
@@ -97,24 +98,18 @@ public final class NullSenderRules {
         }
 
         @Override
-        public Decision decide(RelayRequest request) {
-            try {
-                EnvelopeAddress s = request.senderOrNull();
-                if (s == null || !s.isNullPath()) {
-                    return notNull;
-                }
-                if (request.stage() == Stage.RCPT && request.recipientCount() >= 1) {
-                    return atRcpt;
-                }
-                if (request.stage() == Stage.DATA && request.recipientCount() > 1) {
-                    return atData;
-                }
-                return single;
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (Throwable t) {
-                return Decision.failed(name, t);
+        protected Decision decideUnguarded(RelayRequest request) {
+            EnvelopeAddress s = request.senderOrNull();
+            if (s == null || !s.isNullPath()) {
+                return notNull;
             }
+            if (request.stage() == Stage.RCPT && request.recipientCount() >= 1) {
+                return atRcpt;
+            }
+            if (request.stage() == Stage.DATA && request.recipientCount() > 1) {
+                return atData;
+            }
+            return single;
         }
 
         @Override

@@ -7,7 +7,7 @@ import io.relaycontrol.api.Verdict;
 import io.relaycontrol.api.address.EnvelopeAddress;
 import io.relaycontrol.core.address.DomainSet;
 import io.relaycontrol.core.rules.Condition;
-import io.relaycontrol.core.rules.Rule;
+import io.relaycontrol.core.rules.GuardedRule;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -53,7 +53,7 @@ import java.util.function.Predicate;
  *
  * @since 0.1.0
  */
-public final class SenderLoginRule implements Rule {
+public final class SenderLoginRule extends GuardedRule {
 
     /** The default name, {@code sender-login}. */
     public static final String DEFAULT_NAME = "sender-login";
@@ -125,22 +125,16 @@ public final class SenderLoginRule implements Rule {
     }
 
     @Override
-    public Decision decide(RelayRequest request) {
-        try {
-            EnvelopeAddress sender = request.senderOrNull();
-            if (sender == null) {
-                return senderUnknown;
-            }
-            Optional<String> identity = request.authenticatedIdentity();
-            if (identity.isPresent()) {
-                return checkAuthenticated ? decideAuthenticated(identity.get(), sender) : authenticatedUnchecked;
-            }
-            return decideUnauthenticated(request, sender);
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable t) {
-            return Decision.failed(name, t);
+    protected Decision decideUnguarded(RelayRequest request) {
+        EnvelopeAddress sender = request.senderOrNull();
+        if (sender == null) {
+            return senderUnknown;
         }
+        Optional<String> identity = request.authenticatedIdentity();
+        if (identity.isPresent()) {
+            return checkAuthenticated ? decideAuthenticated(identity.get(), sender) : authenticatedUnchecked;
+        }
+        return decideUnauthenticated(request, sender);
     }
 
     private Decision decideAuthenticated(String login, EnvelopeAddress sender) {

@@ -5,6 +5,7 @@ import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.core.net.NetworkRules;
 import io.relaycontrol.core.net.NetworkSet;
 import io.relaycontrol.core.rules.Condition;
+import io.relaycontrol.core.rules.GuardedRule;
 import io.relaycontrol.core.rules.Rule;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,7 +35,7 @@ import java.util.function.Supplier;
  *
  * @since 0.1.0
  */
-public final class TrustedNetworksRule implements Rule {
+public final class TrustedNetworksRule extends GuardedRule {
 
     /** The default name, {@code trusted-networks}. */
     public static final String DEFAULT_NAME = "trusted-networks";
@@ -134,17 +135,11 @@ public final class TrustedNetworksRule implements Rule {
     }
 
     @Override
-    public Decision decide(RelayRequest request) {
-        try {
-            if (networkRule != null) {
-                return networkRule.decide(request);
-            }
-            return trustedClients.test(request) ? allow : abstain;
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable t) {
-            return Decision.failed(name, t);
+    protected Decision decideUnguarded(RelayRequest request) {
+        if (networkRule != null) {
+            return networkRule.decide(request);
         }
+        return trustedClients.test(request) ? allow : abstain;
     }
 
     @Override

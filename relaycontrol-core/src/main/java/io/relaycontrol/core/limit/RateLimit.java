@@ -14,6 +14,7 @@ import io.relaycontrol.api.Stage;
 import io.relaycontrol.api.Verdict;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Conditions;
+import io.relaycontrol.core.rules.GuardedRule;
 import io.relaycontrol.core.rules.Rule;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ import java.util.function.Function;
  *
  * @since 0.1.0
  */
-public final class RateLimit implements Rule {
+public final class RateLimit extends GuardedRule {
 
     /** Default number of keys held by the local store. */
     public static final long DEFAULT_MAX_KEYS = 100_000;
@@ -185,14 +186,8 @@ public final class RateLimit implements Rule {
      * @return NO_OPINION or DEFER, never {@code null}; never throws
      */
     @Override
-    public Decision decide(RelayRequest request) {
-        try {
-            return decideUnsafe(request);
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable t) {
-            return Decision.failed(name, t);
-        }
+    protected Decision decideUnguarded(RelayRequest request) {
+        return decideUnsafe(request);
     }
 
     private Decision decideUnsafe(RelayRequest request) {

@@ -5,6 +5,7 @@ import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.Verdict;
 import io.relaycontrol.core.rules.Condition;
+import io.relaycontrol.core.rules.GuardedRule;
 import io.relaycontrol.core.rules.Rule;
 import java.net.InetAddress;
 import java.util.Objects;
@@ -124,7 +125,7 @@ public final class NetworkRules {
         return reply;
     }
 
-    private static final class ClientNetworkRule implements Rule {
+    private static final class ClientNetworkRule extends GuardedRule {
         private final String name;
         private final Supplier<NetworkSet> sets;
         private final SmtpReply denyReply;
@@ -144,33 +145,27 @@ public final class NetworkRules {
         }
 
         @Override
-        public Decision decide(RelayRequest request) {
-            try {
-                InetAddress client = request.clientAddress();
-                NetworkSet set = sets.get();
-                if (set == null) {
-                    throw new IllegalStateException("the network set supplier of rule " + name + " returned null");
-                }
-                Optional<NetworkMatch> m = set.match(client);
-                if (m.isEmpty()) {
-                    return noOpinion;
-                }
-                NetworkMatch match = m.get();
-                String reason = "client " + client.getHostAddress() + " is in " + match;
-                Decision.Builder b = Decision.builder(denyReply == null ? Verdict.ALLOW : Verdict.DENY, name, reason)
-                        .detail("network", match.entry())
-                        .detail("source", match.source());
-                match.line().ifPresent(l -> b.detail("line", l));
-                match.label().ifPresent(l -> b.detail("label", l));
-                if (denyReply != null) {
-                    b.reply(denyReply);
-                }
-                return b.build();
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (Throwable t) {
-                return Decision.failed(name, t);
+        protected Decision decideUnguarded(RelayRequest request) {
+            InetAddress client = request.clientAddress();
+            NetworkSet set = sets.get();
+            if (set == null) {
+                throw new IllegalStateException("the network set supplier of rule " + name + " returned null");
             }
+            Optional<NetworkMatch> m = set.match(client);
+            if (m.isEmpty()) {
+                return noOpinion;
+            }
+            NetworkMatch match = m.get();
+            String reason = "client " + client.getHostAddress() + " is in " + match;
+            Decision.Builder b = Decision.builder(denyReply == null ? Verdict.ALLOW : Verdict.DENY, name, reason)
+                    .detail("network", match.entry())
+                    .detail("source", match.source());
+            match.line().ifPresent(l -> b.detail("line", l));
+            match.label().ifPresent(l -> b.detail("label", l));
+            if (denyReply != null) {
+                b.reply(denyReply);
+            }
+            return b.build();
         }
 
         @Override
