@@ -32,9 +32,10 @@ import java.util.Objects;
  * <ol>
  * <li>{@code blocked-networks}: clients in the blocked networks are refused (554 5.7.1), at connect and at
  *     every later stage.</li>
- * <li>{@code recipient-syntax}: malformed or routed recipients ({@code user%host@}, {@code host!user@},
- *     source routes, {@code @} in a quoted local part) and multi-recipient bounces from clients that are
- *     neither trusted nor authenticated are refused.</li>
+ * <li>{@code recipient-syntax}, {@code sender-syntax}, {@code multi-recipient-bounce}: malformed or routed
+ *     recipients ({@code user%host@}, {@code host!user@}, source routes, {@code @} in a quoted local part),
+ *     malformed senders and multi-recipient bounces from clients that are neither trusted nor authenticated
+ *     are refused.</li>
  * <li>{@code sender-login}: an authenticated client may only use the senders its login owns (553 5.7.1 at MAIL);
  *     and (unless switched off) an untrusted unauthenticated client may not use a sender of a local domain.
  *     Without a sender login map only the second part applies, and the policy check warns.</li>
@@ -75,6 +76,7 @@ public final class StandardRelayPolicy implements Rule {
         r.add(NetworkRules.denyClientsIn("blocked-networks", b.blockedNetworks, BLOCKED_REPLY));
         Condition unprivileged = Conditions.not(privileged);
         r.add(Rules.when(unprivileged).then(AddressRules.refuseMalformedOrRouted("recipient-syntax")));
+        r.add(Rules.when(unprivileged).then(AddressRules.refuseMalformedSender("sender-syntax")));
         r.add(Rules.when(unprivileged).then(NullSenderRules.multiRecipientBounce()));
         // Without a map nobody owns any sender: only the local-sender protection of unauthenticated clients is
         // checked, and the policy check warns that a login may send as anyone (sender-not-bound-to-login).

@@ -110,6 +110,15 @@ class StandardRelayPolicyTest {
     }
 
     @Test
+    void step2WhenUntrustedClientSendsAMalformedSenderThenRefusedAtMail() {
+        assertThat(policy()).denies(mail(STRANGER, "<bad sender@elsewhere.test>").build()).withReply(501, "5.1.7")
+                .decidedBy("sender-syntax");
+        assertThat(policy()).denies(mail(STRANGER, "<x@1.2.3.4>").build()).decidedBy("sender-syntax");
+        assertThat(policy()).allows(mail(TRUSTED, "<bad sender@elsewhere.test>").build());
+        assertThat(policy()).allows(mail(STRANGER, "<>").build()).decidedBy("no-recipient-yet");
+    }
+
+    @Test
     void step2WhenTrustedOrAuthenticatedClientSendsRoutedRecipientThenNotARoutingRefusal() {
         StandardRelayPolicy p = policy();
         // a trusted client may route (Postfix allow_untrusted_routing only restricts untrusted clients); it is
