@@ -9,7 +9,10 @@ package io.relaycontrol.core.address;
  * {@code String.hashCode} is computed left to right, so each suffix would be hashed from scratch. Here the hash
  * runs right to left ({@code h = 31 * h + c} from the last character), so one right-to-left pass over the
  * query yields the hash of every suffix, and candidates are compared with {@link String#regionMatches}.
- * {@code DomainSetBenchmark} compares it with the {@code HashSet} + substring approach.
+ * {@code DomainSetBenchmark} compares it with the {@code HashSet} + substring approach: measured on 2 cores, 0 B
+ * per lookup against 56 B (hit) and 168 B (miss), at 0.6x to 1.1x its speed, since {@link DomainSet} also checks on
+ * every lookup that the query is canonical (16 M lookups/s at 1,000,000 entries). The point is the allocation: the
+ * RCPT path of the standard policy allocates nothing here.
  *
  * <p>Linear probing, load factor at most 0.5, capacity a power of two. Immutable after construction and
  * therefore safe for concurrent reads.
