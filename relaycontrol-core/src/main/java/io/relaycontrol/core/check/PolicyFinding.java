@@ -24,6 +24,9 @@ public record PolicyFinding(Severity severity, String code, String message) {
     /**
      * Validates the finding.
      *
+     * @param severity how bad it is
+     * @param code a stable identifier for the trap
+     * @param message what is wrong and where
      * @throws NullPointerException if any part is null
      * @throws IllegalArgumentException if {@code code} or {@code message} is blank
      */

@@ -15,8 +15,11 @@ public class ConfigException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The configuration key concerned, or {@code null}. */
     private final String key;
+    /** The file concerned, or {@code null}; not serialised ({@link Path} is not serialisable). */
     private final transient Path file;
+    /** The 1-based line in {@link #file}, or 0. */
     private final int line;
 
     /**

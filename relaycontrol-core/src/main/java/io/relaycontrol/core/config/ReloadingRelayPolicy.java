@@ -73,7 +73,12 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
      * @param sources files whose change triggers a reload
      */
     public record Loaded(Rule policy, Collection<Path> sources) {
-        /** Validates and copies. */
+        /**
+         * Validates and copies.
+         *
+         * @param policy the policy
+         * @param sources files whose change triggers a reload
+         */
         public Loaded {
             Objects.requireNonNull(policy, "policy");
             sources = List.copyOf(sources);
