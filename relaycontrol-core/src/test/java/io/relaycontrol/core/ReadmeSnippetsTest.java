@@ -46,6 +46,16 @@ class ReadmeSnippetsTest {
                         .authenticated("alice").tls(true).build())
                 .decidedBy("authenticated");
     }
+
+    @Test
+    void relayPolicyWhenRefusedThenExplainsAsTheReadmeShows() {
+        org.assertj.core.api.Assertions.assertThat(relayPolicy()
+                .decide(rcpt("203.0.113.7", "<spam@example.org>", "<victim@elsewhere.test>").build()).explain())
+                .isEqualTo("DENY [554 5.7.1 Relay access denied] by relay: no rule allowed this request\n"
+                        + "  NO_OPINION by local-domains: not the case: recipient domain is example.com\n"
+                        + "  NO_OPINION by authenticated: not the case: client is authenticated and TLS is active\n"
+                        + "  DENY [554 5.7.1 Relay access denied] by default: no rule allowed this request");
+    }
     // README: end
 
     // README: standard-policy
