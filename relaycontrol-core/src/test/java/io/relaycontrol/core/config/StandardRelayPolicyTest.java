@@ -204,6 +204,25 @@ class StandardRelayPolicyTest {
     }
 
     @Test
+    void step4WhenMessagesAreLimitedThenDeferredAtMailAndRecipientsNotCounted() {
+        ManualTime time = new ManualTime();
+        StandardRelayPolicy p = base().limit(RateLimit.builder("client-messages")
+                .key(LimitKeys.clientAddress()).counting(Counted.MESSAGES)
+                .bandwidths(Bandwidths.parse("2/1h")).timeMeter(time).build()).build();
+        RelayRequest mail = mail(STRANGER, "<x@elsewhere.test>").build();
+        assertThat(p).allows(mail).decidedBy("no-recipient-yet");
+        for (int i = 0; i < 5; i++) {
+            assertThat(p).allows(rcpt(STRANGER, "<x@elsewhere.test>", "<bob@example.com>").build());
+        }
+        assertThat(p).denies(mail(STRANGER, "<bad sender@elsewhere.test>").build()).decidedBy("sender-syntax");
+        assertThat(p).allows(mail);
+        assertThat(p).defers(mail).withReply(451, "4.7.1").decidedBy("client-messages")
+                .withReasonContaining("next in");
+        time.nanos += java.time.Duration.ofMinutes(30).toNanos();
+        assertThat(p).allows(mail);
+    }
+
+    @Test
     void step5WhenRecipientIsLocalOrRelayDomainThenAllowedForAnyone() {
         StandardRelayPolicy p = policy();
         assertThat(p).allows(rcpt(STRANGER, "<x@elsewhere.test>", "<bob@example.com>").build())
