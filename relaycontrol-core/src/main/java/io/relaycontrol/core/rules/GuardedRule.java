@@ -1,6 +1,7 @@
 package io.relaycontrol.core.rules;
 
 import io.relaycontrol.api.Decision;
+import io.relaycontrol.api.RelayDecider;
 import io.relaycontrol.api.RelayRequest;
 
 /**
@@ -15,26 +16,22 @@ import io.relaycontrol.api.RelayRequest;
  */
 public abstract class GuardedRule implements Rule {
 
+    private final RelayDecider unguarded = this::decideUnguarded;
+
     /** For subclasses. */
     protected GuardedRule() {
     }
 
     /**
-     * Decides {@code request}, failing closed (temporarily) when {@link #decideUnguarded} fails.
+     * Decides {@code request}, failing closed (temporarily) when {@link #decideUnguarded} fails; the guard is
+     * {@link Rules#decideSafely}.
      *
      * @param request the request
      * @return the decision, never {@code null}
      */
     @Override
     public final Decision decide(RelayRequest request) {
-        try {
-            Decision d = decideUnguarded(request);
-            return d != null ? d : Decision.failed(name(), new NullPointerException("rule " + name() + " returned null"));
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable t) {
-            return Decision.failed(name(), t);
-        }
+        return Rules.decideSafely(name(), unguarded, request);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.Verdict;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -30,16 +31,21 @@ import java.util.Objects;
  *
  * @since 0.1.0
  */
-public final class Policy implements Rule {
+public final class Policy extends GuardedRule {
 
     private final String name;
     private final Rule[] rules;
     private final Decision otherwise;
+    /** The rules then the default, asked first-decisive: the default always decides. */
+    private final Rules.FirstDecisive firstDecisive;
 
     private Policy(String name, Rule[] rules, Decision otherwise) {
         this.name = name;
         this.rules = rules;
         this.otherwise = otherwise;
+        Rule[] withDefault = Arrays.copyOf(rules, rules.length + 1);
+        withDefault[rules.length] = Rules.constant(otherwise);
+        this.firstDecisive = new Rules.FirstDecisive(name, Rules.guardAll(name, withDefault));
     }
 
     /**
@@ -54,26 +60,9 @@ public final class Policy implements Rule {
     }
 
     @Override
-    public Decision decide(RelayRequest request) {
-        if (request == null) {
-            return Decision.failed(name, new NullPointerException("request is null"));
-        }
-        List<Decision> consulted = new ArrayList<>(rules.length + 1);
-        try {
-            for (Rule r : rules) {
-                Decision d = r.decide(request);
-                consulted.add(d);
-                if (d.verdict() != Verdict.NO_OPINION) {
-                    return Rules.Combinator.compose(name, d, consulted);
-                }
-            }
-            consulted.add(otherwise);
-            return Rules.Combinator.compose(name, otherwise, consulted);
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable t) {
-            return Decision.failed(name, t);
-        }
+    protected Decision decideUnguarded(RelayRequest request) {
+        Objects.requireNonNull(request, "request is null");
+        return firstDecisive.combine(request); // this policy's own guard covers it
     }
 
     @Override

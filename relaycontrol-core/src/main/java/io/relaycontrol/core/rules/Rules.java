@@ -296,7 +296,7 @@ public final class Rules {
     }
 
     static Rule guard(String fallbackName, RelayDecider d) {
-        if (d instanceof Named || d instanceof Combinator || d instanceof ConditionalRule) {
+        if (d instanceof Named || d instanceof GuardedRule) {
             return (Rule) d;
         }
         if (d instanceof Rule) {
@@ -372,7 +372,7 @@ public final class Rules {
     }
 
     /** Marker for the combinators, which guard their members themselves. */
-    abstract static class Combinator implements Rule {
+    abstract static class Combinator extends GuardedRule {
         final String name;
         final Rule[] members;
 
@@ -387,14 +387,8 @@ public final class Rules {
         }
 
         @Override
-        public final Decision decide(RelayRequest request) {
-            try {
-                return combine(request);
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (Throwable t) {
-                return Decision.failed(name, t);
-            }
+        protected final Decision decideUnguarded(RelayRequest request) {
+            return combine(request);
         }
 
         abstract Decision combine(RelayRequest request);
@@ -429,7 +423,7 @@ public final class Rules {
         }
     }
 
-    static final class ConditionalRule implements Rule {
+    static final class ConditionalRule extends GuardedRule {
         private final String name;
         private final Condition condition;
         private final Decision whenTrue;
@@ -445,16 +439,8 @@ public final class Rules {
         }
 
         @Override
-        public Decision decide(RelayRequest request) {
-            boolean holds;
-            try {
-                holds = condition.test(request);
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (Throwable t) {
-                return Decision.failed(name, t);
-            }
-            if (!holds) {
+        protected Decision decideUnguarded(RelayRequest request) {
+            if (!condition.test(request)) {
                 return abstain;
             }
             return then == null ? whenTrue : then.decide(request);
