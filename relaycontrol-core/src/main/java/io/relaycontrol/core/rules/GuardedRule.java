@@ -1,7 +1,6 @@
 package io.relaycontrol.core.rules;
 
 import io.relaycontrol.api.Decision;
-import io.relaycontrol.api.RelayDecider;
 import io.relaycontrol.api.RelayRequest;
 
 /**
@@ -16,22 +15,30 @@ import io.relaycontrol.api.RelayRequest;
  */
 public abstract class GuardedRule implements Rule {
 
-    private final RelayDecider unguarded = this::decideUnguarded;
-
     /** For subclasses. */
     protected GuardedRule() {
     }
 
     /**
-     * Decides {@code request}, failing closed (temporarily) when {@link #decideUnguarded} fails; the guard is
-     * {@link Rules#decideSafely}.
+     * Decides {@code request}, failing closed (temporarily) when {@link #decideUnguarded} fails, exactly as
+     * {@link Rules#decideSafely} does. The guard is written out here rather than delegated through a method
+     * reference to {@code decideSafely}: in alternating JMH runs of {@code StandardPolicyBenchmark} (allow path,
+     * no limit, one thread) the delegating version gave 3.90 and 4.05 M decisions/s against 4.60 and 4.69 M/s for
+     * the guard written out here.
      *
      * @param request the request
      * @return the decision, never {@code null}
      */
     @Override
     public final Decision decide(RelayRequest request) {
-        return Rules.decideSafely(name(), unguarded, request);
+        try {
+            Decision d = decideUnguarded(request);
+            return d != null ? d : Decision.failed(name(), new NullPointerException("rule " + name() + " returned null"));
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable t) {
+            return Decision.failed(name(), t);
+        }
     }
 
     /**
