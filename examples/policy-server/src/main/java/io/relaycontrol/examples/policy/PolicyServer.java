@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * ({@link PolicyRequestReader}, {@link PolicyRequest}); the reply is one {@code action=...} line and an empty
  * line ({@link PolicyActions}). Connections are persistent: a connection carries any number of requests, one
  * after another, until the client closes it or it is idle for {@link Builder#idleTimeout(Duration)} (the next
- * request must be complete within that time of the previous reply). A client that sends one request and
+ * request must be complete within that time of the previous reply, read from the {@link Builder#clock(RelayClock)};
+ * a request that trickles in byte by byte cannot hold a connection longer). A client that sends one request and
  * half-closes (Exim's {@code ${readsocket}}) gets its reply, then the connection is closed. A request that
  * breaks the protocol (see {@link MalformedRequestException}), or that cannot be mapped to a relay request
  * (no {@code request=smtpd_access_policy}, no {@code protocol_state}, no valid {@code client_address}, a RCPT
@@ -215,7 +216,7 @@ public final class PolicyServer implements AutoCloseable {
                         serve(s);
                     } finally {
                         connections.remove(s);
-                        closeQuietly(s);
+                        finish(s);
                         permits.release();
                     }
                 });
@@ -238,14 +239,20 @@ public final class PolicyServer implements AutoCloseable {
             PolicyRequestReader reader = new PolicyRequestReader(in, maxLineLength, maxRequestSize);
             OutputStream out = new BufferedOutputStream(s.getOutputStream(), 1024);
             long idleNanos = idleTimeout.toNanos();
+            in.maxNanos = idleNanos;
+            in.deadline = clock.epochNanos() + idleNanos;
             while (!closed) {
-                in.deadline = clock.epochNanos() + idleNanos;
-                in.maxNanos = idleNanos;
                 List<Map.Entry<String, String>> attributes;
+                boolean late = false;
                 try {
                     attributes = reader.read();
+                    if (attributes != null && clock.epochNanos() > in.deadline) {
+                        // complete, but later than the deadline (it was buffered before the clock passed it)
+                        late = true;
+                        throw new SocketTimeoutException("request completed after the idle timeout");
+                    }
                 } catch (SocketTimeoutException e) {
-                    if (reader.inRequest()) {
+                    if (late || reader.inRequest()) {
                         malformed.incrementAndGet();
                         LOG.warn("policy client {}: request not complete within {} ms, closing without a reply",
                                 peer, idleTimeout.toMillis());
@@ -270,11 +277,13 @@ public final class PolicyServer implements AutoCloseable {
                     LOG.warn("policy client {}: malformed request, closing without a reply: {}", peer, e.getMessage());
                     return;
                 }
+                // the next request's deadline starts now, before the client can see this reply
+                in.deadline = clock.epochNanos() + idleNanos;
+                requests.incrementAndGet();
                 out.write(ACTION);
                 out.write(action.getBytes(StandardCharsets.UTF_8));
                 out.write(END);
                 out.flush();
-                requests.incrementAndGet();
             }
         } catch (SocketException e) {
             if (!closed) {
@@ -344,6 +353,21 @@ public final class PolicyServer implements AutoCloseable {
             }
             LOG.info("policy server stopped after {} requests", requests.get());
         }
+    }
+
+    /**
+     * Closes a connection with a FIN first: closing a socket with unread input sends a RST, which can make the
+     * client lose what it had already received; after the FIN it reads a clean end of stream.
+     */
+    private static void finish(Socket s) {
+        try {
+            if (!s.isClosed()) {
+                s.shutdownOutput();
+            }
+        } catch (IOException e) {
+            // closing anyway
+        }
+        closeQuietly(s);
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -382,6 +382,28 @@ class PolicyServerProtocolTest {
         assertThat(server.malformedRequests()).isEqualTo(1);
     }
 
+    /**
+     * The deadline is read from the injected clock: each request must be complete within the idle timeout of the
+     * previous reply, so a request that trickles in byte by byte cannot hold a connection for ever.
+     */
+    @Test
+    void decideWhenRequestTricklesPastTheIdleTimeoutOnTheClockThenClosedWithoutReply() throws IOException {
+        io.relaycontrol.testkit.ManualClock clock = new io.relaycontrol.testkit.ManualClock();
+        PolicyServer server = start(b -> b.idleTimeout(Duration.ofSeconds(300)).clock(clock));
+        try (PolicyClient c = new PolicyClient(server.localAddress())) {
+            assertThat(c.ask(rcpt("192.0.2.1", "bob@example.com"))).isEqualTo("DUNNO");
+            clock.advance(Duration.ofSeconds(200)); // within the timeout of the last reply
+            assertThat(c.ask(rcpt("192.0.2.1", "deny@example.com"))).isEqualTo(DENY_REPLY.toString());
+            c.send("request=smtpd_access_policy\nprotocol_state=RCPT\n");
+            clock.advance(Duration.ofSeconds(301));
+            c.send("client_address=192.0.2.1\nrecipient=bob@example.com\n\n");
+            assertThat(c.readToEnd()).isEmpty();
+        }
+        // whether the server had read the first half before the clock passed the deadline (then it counts a
+        // malformed request) or not (then it closes an idle connection) is a race; either way there is no reply
+        assertThat(server.requestsAnswered()).isEqualTo(2);
+    }
+
     @Test
     void decideWhenConnectionIsIdleLessThanTheTimeoutThenItStaysOpen() throws IOException {
         PolicyServer server = start(b -> b.idleTimeout(Duration.ofSeconds(60)));
