@@ -33,14 +33,19 @@ import org.subethamail.smtp.server.SMTPServer;
  * whether TLS is active (STARTTLS or the implicit-TLS listener), the sender ({@code <>} for the null sender), the recipient,
  * the number of recipients already accepted, and the size declared with {@code SIZE=}.
  *
- * <p>Paths reach the policy as the client sent them minus the angle brackets (SubEthaSMTP strips them):
- * source routes ({@code @a,@b:user@c}), quoted local parts, {@code %}, {@code !}, trailing dots and address
- * literals are all passed on. (SubEthaSMTP's default MAIL FROM validator, jakarta.mail's strict
- * {@code InternetAddress} parser, would refuse source routes and trailing dots with
- * {@code 553 <path> Invalid email address}; this server replaces it so that the policy decides. RCPT TO has
- * no validator in SubEthaSMTP.) The server itself refuses only paths with control characters or longer than
- * 254 characters ({@code 501 5.1.3}), before asking the policy. Lines longer than 998 characters, bare CR
- * or LF and invalid UTF-8 end the session with a {@code 501} (SubEthaSMTP).
+ * <p>The wire syntax is the server's own ({@code SmtpCommands}, {@code EnvelopeSyntax}): one path in angle
+ * brackets, then only the advertised parameters ({@code SIZE}, {@code BODY}, {@code SMTPUTF8}, {@code AUTH=}),
+ * else {@code 501}/{@code 555 5.5.4} with the reason; a non-ASCII path needs {@code SMTPUTF8}
+ * ({@code 553 5.6.7}). Paths reach the policy as sent (source routes, quoted local parts, {@code %}, {@code !},
+ * {@code Postmaster} without a domain); the server itself refuses only control characters and paths over 254
+ * octets ({@code 501 5.1.3} with the reason). What is spooled is each address's canonical form, the one the policy
+ * decided on. A message with a bare CR or LF is refused ({@code 554 5.5.0}); lines longer than 998 characters,
+ * bare CR or LF in commands and invalid UTF-8 end the session with a {@code 501} (SubEthaSMTP).
+ *
+ * <p>With {@link Builder#tls(Path, Path)}: STARTTLS on the listener, implicit TLS on
+ * {@link Builder#listenTls(InetSocketAddress)}, TLS 1.3/1.2 only, AUTH only after TLS, certificate rotation
+ * without restart ({@code TlsManager}). With {@link Builder#proxyProtocol(NetworkSet)}: PROXY v1/v2 headers from
+ * trusted proxies only ({@code ProxyPreamble}).
  *
  * <pre>{@code
  * try (RelaySmtpServer server = RelaySmtpServer.builder(policy)

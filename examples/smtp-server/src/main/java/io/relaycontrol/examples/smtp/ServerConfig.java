@@ -66,20 +66,26 @@ public final class ServerConfig {
     private final Map<String, String> users;
     private final Path spool;
     private final Map<String, String> relayKeys;
-    private Path certificate;
-    private Path privateKey;
-    private InetSocketAddress listenTls;
-    private NetworkSet proxyTrusted;
-    private InetSocketAddress metricsListen;
+    private final Path certificate;
+    private final Path privateKey;
+    private final InetSocketAddress listenTls;
+    private final NetworkSet proxyTrusted;
+    private final InetSocketAddress metricsListen;
 
     private ServerConfig(Path file, InetSocketAddress listen, String hostName, Map<String, String> users,
-            Path spool, Map<String, String> relayKeys) {
+            Path spool, Map<String, String> relayKeys, Path[] tls, InetSocketAddress listenTls,
+            NetworkSet proxyTrusted, InetSocketAddress metricsListen) {
         this.file = file;
         this.listen = listen;
         this.hostName = hostName;
         this.users = users;
         this.spool = spool;
         this.relayKeys = relayKeys;
+        this.certificate = tls == null ? null : tls[0];
+        this.privateKey = tls == null ? null : tls[1];
+        this.listenTls = listenTls;
+        this.proxyTrusted = proxyTrusted;
+        this.metricsListen = metricsListen;
     }
 
     /**
@@ -165,10 +171,9 @@ public final class ServerConfig {
             Path dir = file.toAbsolutePath().getParent();
             spool = dir.resolve(spoolText.strip()).normalize();
         }
-        ServerConfig c = new ServerConfig(file, listen, hostName, Collections.unmodifiableMap(users), spool,
-                Collections.unmodifiableMap(relay));
-        c.listenTls = optionalAddress(properties, file, "server.listen-tls");
-        c.metricsListen = optionalAddress(properties, file, "server.metrics.listen");
+        InetSocketAddress listenTls = optionalAddress(properties, file, "server.listen-tls");
+        InetSocketAddress metricsListen = optionalAddress(properties, file, "server.metrics.listen");
+        NetworkSet proxyTrusted = null;
         String proxies = properties.get("server.proxy-protocol.trusted");
         if (proxies != null && !proxies.isBlank()) {
             List<String> cidrs = new ArrayList<>();
@@ -178,13 +183,14 @@ public final class ServerConfig {
                 }
             }
             try {
-                c.proxyTrusted = NetworkSet.of(cidrs);
+                proxyTrusted = NetworkSet.of(cidrs);
             } catch (RuntimeException e) {
                 throw error(file, "server.proxy-protocol.trusted", e.getMessage());
             }
         }
-        c.tls(properties, file);
-        return c;
+        Path[] tls = tls(properties, file, listen, listenTls, hostName);
+        return new ServerConfig(file, listen, hostName, Collections.unmodifiableMap(users), spool,
+                Collections.unmodifiableMap(relay), tls, listenTls, proxyTrusted, metricsListen);
     }
 
     private static InetSocketAddress optionalAddress(Map<String, String> properties, Path file, String key) {
@@ -199,7 +205,9 @@ public final class ServerConfig {
         }
     }
 
-    private void tls(Map<String, String> properties, Path file) {
+    /** @return the certificate and key files, checked, or null without TLS */
+    private static Path[] tls(Map<String, String> properties, Path file, InetSocketAddress listen,
+            InetSocketAddress listenTls, String hostName) {
         Path dir = file.toAbsolutePath().getParent();
         String certText = properties.getOrDefault(TLS_CERTIFICATE, "").strip();
         String keyText = properties.getOrDefault(TLS_KEY, "").strip();
@@ -218,7 +226,7 @@ public final class ServerConfig {
             if (demoText.equals("true")) {
                 throw error(file, TLS_DEMO, "needs " + TLS_CERTIFICATE + " and " + TLS_KEY + " (where to write it)");
             }
-            return;
+            return null;
         }
         Path cert = dir.resolve(certText).normalize();
         Path key = dir.resolve(keyText).normalize();
@@ -237,8 +245,7 @@ public final class ServerConfig {
         } catch (TlsFiles.TlsFileException e) {
             throw error(file, e.file().equals(key) ? TLS_KEY : TLS_CERTIFICATE, e.getMessage());
         }
-        this.certificate = cert;
-        this.privateKey = key;
+        return new Path[] {cert, key};
     }
 
     /**
