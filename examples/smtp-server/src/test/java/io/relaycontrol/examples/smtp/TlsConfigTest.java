@@ -139,6 +139,15 @@ class TlsConfigTest {
     }
 
     @Test
+    void listenTlsOrMetricsWhenNotHostPortThenErrorNamingKey() throws Exception {
+        assertThatThrownBy(() -> ServerConfig.load(config("server.tls.certificate = " + ec.certificate(),
+                "server.tls.private-key = " + ec.key(), "server.listen-tls = 465")))
+                .hasMessageContaining("server.listen-tls").hasMessageContaining("'465'");
+        assertThatThrownBy(() -> ServerConfig.load(config("server.metrics.listen = 127.0.0.1:99999")))
+                .hasMessageContaining("server.metrics.listen").hasMessageContaining("99999");
+    }
+
+    @Test
     void proxyTrustedWhenNotACidrThenErrorNamingKey() throws Exception {
         assertThatThrownBy(() -> ServerConfig.load(config("server.proxy-protocol.trusted = 10.0.0.0/33")))
                 .hasMessageContaining("server.proxy-protocol.trusted").hasMessageContaining("10.0.0.0/33");

@@ -269,6 +269,24 @@ class TlsOverTheWireTest {
     }
 
     @Test
+    void tlsWhenClientOffersOnlyTls12ThenTls12IsNegotiatedAndTheServerEnablesNothingOlder() throws Exception {
+        start();
+        try (SSLSocket s = (SSLSocket) TestCerts.factory().createSocket(implicitTls().getAddress(),
+                implicitTls().getPort())) {
+            s.setEnabledProtocols(new String[] {"TLSv1.2"});
+            s.startHandshake();
+            assertThat(s.getSession().getProtocol()).isEqualTo("TLSv1.2");
+        }
+        try (java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                Socket client = new Socket(ss.getInetAddress(), ss.getLocalPort());
+                Socket accepted = ss.accept();
+                SSLSocket wrapped = server.tls().orElseThrow().wrap(accepted)) {
+            assertThat(wrapped.getEnabledProtocols()).containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
+            assertThat(wrapped.getUseClientMode()).isFalse();
+        }
+    }
+
+    @Test
     void buildWhenListenTlsWithoutCertificateThenIllegalState() {
         RelaySmtpServer.Builder b = RelaySmtpServer.builder(TestPolicies.allowAll())
                 .listen(new InetSocketAddress("127.0.0.1", 0)).listenTls(new InetSocketAddress("127.0.0.1", 0));
