@@ -95,7 +95,9 @@ class PolicyTest {
     void describeWhenBuiltThenRulesInOrderAndTheDefault() {
         assertThat(policy().describe()).isEqualTo("relay: first decisive of\n"
                 + "  1. authenticated: when client is authenticated then ALLOW\n"
-                + "  otherwise DENY [554 5.7.1 Relay access denied]: no rule allowed this request");
+                + "  otherwise DENY [554 5.7.1 Relay access denied]: no rule allowed this request\n"
+                + "  before a recipient (CONNECT, HELO, MAIL, DATA) otherwise ALLOW: no rule refused; relay is decided"
+                + " per recipient at RCPT");
         assertThat(policy().rules()).hasSize(1);
     }
 
