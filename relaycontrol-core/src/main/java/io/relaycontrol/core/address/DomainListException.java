@@ -74,7 +74,7 @@ public final class DomainListException extends RelayConfigException {
      * A list file that cannot be read (missing, not UTF-8, ...): one error at line 0.
      *
      * @param file the list file
-     * @param detail what is wrong
+     * @param detail what is wrong, naming the file (it is the whole message)
      * @param cause the underlying exception, or {@code null}
      * @since 0.2.0
      */
@@ -92,7 +92,7 @@ public final class DomainListException extends RelayConfigException {
             throw new IllegalArgumentException("a DomainListException needs at least one error");
         }
         if (errors.size() == 1 && errors.get(0).line() == 0 && errors.get(0).entry().isEmpty()) {
-            return errors.get(0).source() + ": " + errors.get(0).reason(); // the whole file, e.g. unreadable
+            return errors.get(0).reason(); // the whole file, e.g. unreadable: the reason names it
         }
         StringBuilder sb = new StringBuilder();
         sb.append(errors.size() == 1 ? "bad domain list entry: " : errors.size() + " bad domain list entries: ");

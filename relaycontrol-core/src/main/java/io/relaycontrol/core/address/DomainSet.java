@@ -128,11 +128,11 @@ public final class DomainSet {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new DomainListException(file, "cannot read domain list: no such file", e);
+            throw new DomainListException(file, "cannot read " + file + ": no such file", e);
         } catch (java.nio.charset.CharacterCodingException e) {
-            throw new DomainListException(file, "cannot read domain list: not valid UTF-8", e);
+            throw new DomainListException(file, "cannot read " + file + ": not valid UTF-8", e);
         } catch (IOException e) {
-            throw new DomainListException(file, "cannot read domain list: " + e, e);
+            throw new DomainListException(file, "cannot read " + file + ": " + e, e);
         }
         try {
             return parse(lines, file.toString());

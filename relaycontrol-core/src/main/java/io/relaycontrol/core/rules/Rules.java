@@ -62,6 +62,18 @@ import java.util.Set;
  *  N  N |     N           N     N
  * </pre>
  * ({@code .}: that row does not apply to that combinator because y is asked, or not asked, there.)
+ * <p>Truth table of {@code checkedAllow(x, y)} (all 16 pairs; {@code -} where y is never asked), with the rule whose
+ * decision is passed on:
+ * <pre>
+ *  x  y | checkedAllow  decided by
+ *  A  A |     A             x
+ *  A  D |     D             y
+ *  A  T |     T             y
+ *  A  N |     A             x
+ *  D  - |     D             x
+ *  T  - |     T             x
+ *  N  - |     N             x
+ * </pre>
  * In anyOf a temporary refusal outranks a permanent one: a member that could not decide might have allowed.
  * In not, a temporary refusal stays temporary: an unknown answer negated is still unknown.
  *
