@@ -3,6 +3,7 @@ package io.relaycontrol.testkit;
 import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayDecider;
 import io.relaycontrol.api.RelayRequest;
+import io.relaycontrol.api.Verdict;
 import io.relaycontrol.core.rules.Rule;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The contract every rule's test extends: never {@code null} and never throwing, named after the rule (or one of
- * its members), attribution that agrees with the answer, one explanation line per decision, and the same answers
- * under concurrent calls. Subclasses give the decider and a handful of representative requests.
+ * its members), attribution recorded (the child whose answer is passed on is linked), one explanation line per
+ * decision, and the same answers under concurrent calls. Subclasses give the decider and a handful of representative requests.
  *
  * <p>Each check can fail: the kit's own tests ({@code RelayDeciderContractTest} in relaycontrol-core) run every check
  * against a decider broken in the way the check looks for and show that it fails.
@@ -72,20 +73,32 @@ public abstract class RelayDeciderContract {
     }
 
     /**
-     * Attribution agrees with the answer: the deciding leaf ({@link Decision#decisive()}) has the decision's
-     * verdict, reply and reason, and every decision in the tree that passes an answer on passes on one of its own
-     * children.
+     * Attribution is recorded: a decision that passes on a child's answer links that child
+     * ({@link Decision#decisiveChild()}), so {@link Decision#decisive()} names the rule that really decided. A decision
+     * in the tree that claims the answer as its own (no link) while one of its children has exactly its verdict, reply
+     * and reason has lost the link (a 0.1-style composite built with {@code Decision.builder(..).children(..)}); the
+     * metrics and the audit log would then name the wrong rule. Abstentions are not checked (a combinator whose
+     * members all abstained answers for itself).
      */
     @Test
-    public void contractAttributesEveryDecisionToTheRuleWhoseAnswerItIs() {
+    public void contractLinksTheChildWhoseAnswerItPassesOn() {
         RelayDecider d = decider();
         for (RelayRequest r : nonEmptyRequests()) {
             Decision decision = decide(d, r);
-            Decision leaf = decision.decisive();
-            if (leaf.verdict() != decision.verdict() || !leaf.reply().equals(decision.reply())
-                    || !leaf.reason().equals(decision.reason())) {
-                throw new AssertionError("the decision for " + r + " is " + decision + " but its deciding rule says "
-                        + leaf + ":\n" + decision.explain());
+            List<Decision> nodes = new ArrayList<>();
+            preorder(decision, nodes);
+            for (Decision n : nodes) {
+                if (n.decisiveChild().isPresent() || n.verdict() == Verdict.NO_OPINION) {
+                    continue;
+                }
+                for (Decision c : n.children()) {
+                    if (c.verdict() == n.verdict() && c.reply().equals(n.reply()) && c.reason().equals(n.reason())) {
+                        throw new AssertionError("the decision '" + n + "' for " + r + " passes on the answer of its"
+                                + " child '" + c + "' without linking it (Decision.composite or"
+                                + " Builder.decisiveChild), so decisive() names '" + n.decisive().rule() + "' instead of '"
+                                + c.decisive().rule() + "':\n" + decision.explain());
+                    }
+                }
             }
         }
     }
