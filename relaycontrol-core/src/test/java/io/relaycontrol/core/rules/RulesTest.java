@@ -157,6 +157,28 @@ class RulesTest {
     }
 
     @Test
+    void combinatorsWhenTwoDifferentMembersShareANameThenRefused() {
+        assertThatThrownBy(() -> Rules.anyOf("any", Rules.allow("x", "one"), Rules.allow("x", "two")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two different rules are named 'x'");
+        assertThatThrownBy(() -> Rules.checkedAllow("x", Rules.allow("x", "one"), Rules.allow("y", "two")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("named 'x'");
+        assertThatThrownBy(() -> Rules.not("n", Rules.firstDecisive("n", Rules.allow("a", "x"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("named 'n'");
+        Rule shared = Rules.allow("x", "one");
+        assertThat(Rules.anyOf("any", shared, Rules.firstDecisive("f", shared)).members()).hasSize(2);
+    }
+
+    @Test
+    void anyOfWhenTwoMembersDenyThenTheFirstDenyDecidesAndIsNamed() {
+        Rule r = Rules.anyOf("any", Rules.deny("first", "first", SmtpReply.of(550, "5.7.1", "first")),
+                Rules.deny("second", "second", SmtpReply.of(554, "5.7.1", "second")));
+        Decision d = r.decide(REQUEST);
+        assertThat(d.reply()).map(SmtpReply::code).contains(550);
+        assertThat(d.decisive().rule()).isEqualTo("first");
+        assertThat(d.decisiveChild()).containsSame(d.children().get(0));
+    }
+
+    @Test
     void checkedAllowWhenNoChecksThenIllegalArgument() {
         assertThatThrownBy(() -> Rules.checkedAllow("c", Rules.allow("a", "x")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one check");
