@@ -33,6 +33,10 @@ public final class DomainListException extends RelayConfigException {
         /**
          * Validates the fields.
          *
+     * @param source the file or source name
+     * @param line the 1-based line, or 0
+     * @param entry the entry as written
+     * @param reason why it is refused
          * @throws NullPointerException if a field is null
          */
         public EntryError {

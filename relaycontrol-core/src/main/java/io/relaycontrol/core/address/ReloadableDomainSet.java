@@ -56,6 +56,11 @@ public final class ReloadableDomainSet {
         /**
          * Validates the fields.
          *
+         * @param succeeded whether the new list was published
+         * @param previousSize entries before the reload
+         * @param size entries after the reload
+         * @param error why the reload failed; empty when it succeeded
+         * @param cause the exception behind a failure; empty when it succeeded
          * @throws NullPointerException if {@code error} or {@code cause} is null
          * @throws IllegalArgumentException if a failure has no error text, or a success has one
          */
