@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadmeCodeTest {
 
     /** The modules that have a ReadmeCodeTest compiling their blocks. */
-    static final Set<String> MODULES_WITH_A_README_TEST = Set.of(ReadmeCode.DEFAULT_MODULE, "examples/smtp-server",
+    static final Set<String> MODULES_WITH_A_README_TEST = Set.of(ReadmeCode.DEFAULT_MODULE, "examples/smtp-server", "examples/policy-server",
             "examples/james");
 
     @TestFactory
