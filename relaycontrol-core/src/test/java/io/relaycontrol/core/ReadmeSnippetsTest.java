@@ -7,7 +7,7 @@ import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.core.address.DomainSet;
 import io.relaycontrol.core.auth.SenderLoginMap;
 import io.relaycontrol.core.config.StandardRelayPolicy;
-import io.relaycontrol.core.limit.Bandwidths;
+import io.relaycontrol.core.limit.Rate;
 import io.relaycontrol.core.limit.Counted;
 import io.relaycontrol.core.limit.LimitKeys;
 import io.relaycontrol.core.limit.RateLimit;
@@ -67,7 +67,7 @@ class ReadmeSnippetsTest {
                 .blockedNetworks(NetworkSet.of("203.0.113.0/24"))
                 .senderLogins(SenderLoginMap.parse(List.of("alice: alice@example.com, @alice.example.org"), "inline"))
                 .limit(RateLimit.builder("client-recipients").key(LimitKeys.clientAddress())
-                        .counting(Counted.RECIPIENTS).bandwidths(Bandwidths.parse("100/1h, 1000/1d")).build())
+                        .counting(Counted.RECIPIENTS).rates(Rate.parseList("100/1h, 1000/1d")).build())
                 .build();
     }
     // README: end

@@ -13,6 +13,7 @@ import io.relaycontrol.core.auth.NullSenderRules;
 import io.relaycontrol.core.auth.SenderLoginMap;
 import io.relaycontrol.core.auth.SenderLoginRule;
 import io.relaycontrol.core.auth.TrustedNetworksRule;
+import io.relaycontrol.core.limit.LimitStore;
 import io.relaycontrol.core.limit.RateLimit;
 import io.relaycontrol.core.net.NetworkRules;
 import io.relaycontrol.core.net.NetworkSet;
@@ -150,9 +151,30 @@ public final class StandardRelayPolicy implements Rule {
      * @return the loader
      */
     public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics) {
+        return loader(metrics, LimitStore.local());
+    }
+
+    /**
+     * The {@link ReloadingRelayPolicy.Loader} for the standard policy, with the rate limits' buckets in
+     * {@code limitStore}, which outlives every policy the loader builds: a reload that keeps a limit (by name)
+     * keeps its buckets, one that changes its rates migrates them (what was spent still counts), and one that
+     * removes a limit drops its buckets ({@link LimitStore#retainLimits}).
+     *
+     * @param metrics counters every loaded version records into, so that they survive reloads
+     * @param limitStore where the limits' buckets live, e.g. {@link LimitStore#local()}
+     * @return the loader
+     * @since 0.2.0
+     */
+    public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics, LimitStore limitStore) {
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(limitStore, "limitStore");
         return (keys, baseDir) -> {
-            RelayProperties props = RelayProperties.parse(keys, baseDir);
+            RelayProperties props = RelayProperties.parse(keys, baseDir, limitStore);
+            List<String> names = new ArrayList<>();
+            for (RateLimit l : props.policy().limits()) {
+                names.add(l.name());
+            }
+            limitStore.retainLimits(names);
             return new ReloadingRelayPolicy.Loaded(props.monitored(metrics), props.sources());
         };
     }
