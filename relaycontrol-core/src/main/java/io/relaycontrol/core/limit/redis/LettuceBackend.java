@@ -74,8 +74,10 @@ final class LettuceBackend {
 
     /** The reconnect delay: exponential from {@link #MIN_RECONNECT_DELAY}, bounded by {@code max}. */
     static Delay reconnectDelay(Duration max) {
-        Duration lower = MIN_RECONNECT_DELAY.compareTo(max) < 0 ? MIN_RECONNECT_DELAY : max;
-        return Delay.exponential(lower, max, 2, TimeUnit.MILLISECONDS);
+        if (max.compareTo(MIN_RECONNECT_DELAY) <= 0) {
+            return Delay.constant(max);
+        }
+        return Delay.exponential(MIN_RECONNECT_DELAY, max, 2, TimeUnit.MILLISECONDS);
     }
 
     static LettuceBackend connect(String uri, Duration request, Duration connect, Duration keep,
@@ -86,7 +88,9 @@ final class LettuceBackend {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not a Redis URI: '" + uri + "'", e);
         }
-        RedisURI u = RedisURI.builder(parsed).withTimeout(request).build();
+        // The URI's timeout bounds the connection handshake (HELLO/AUTH), so it gets the connect timeout; the
+        // commands are bounded by TimeoutOptions (the request timeout) and by Bucket4j's requestTimeout.
+        RedisURI u = RedisURI.builder(parsed).withTimeout(connect).build();
         ClientResources resources = ClientResources.builder().reconnectDelay(reconnectDelay(maxReconnect)).build();
         RedisClient client = RedisClient.create(resources, u);
         client.setOptions(clientOptions(request, connect));
