@@ -5,13 +5,11 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Policy;
 import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.BucketState;
 import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.MathType;
 import io.github.bucket4j.TokensInheritanceStrategy;
-import io.github.bucket4j.local.LocalBucket;
-import io.github.bucket4j.local.LocalBucketBuilder;
 import io.relaycontrol.api.RelayClock;
 import java.util.Collection;
 import java.util.HashSet;
@@ -21,15 +19,25 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Buckets in this JVM: per limit name, a Caffeine cache of Bucket4j local (lock-free) buckets.
+ * Buckets in this JVM: per limit name, a Caffeine cache of buckets, each bucket a Bucket4j {@link BucketState}
+ * (Bucket4j's own token arithmetic, the state type its distributed backends store) in an atomic reference,
+ * consumed lock-free with compare-and-swap exactly as Bucket4j's {@code LockFreeBucket} does.
  *
- * <p>Why a cache of plain buckets rather than {@code bucket4j_jdk17-caffeine}'s ProxyManager: a local bucket
- * is consumed in place with one CAS, while the ProxyManager serialises a command per request through the
- * cache's {@code compute}; the plain bucket is smaller and faster.
+ * <p>Why not a {@code LockFreeBucket} per key (built with {@code Bucket.builder()}): each one carries five view
+ * objects ({@code asBlocking()}, {@code asVerbose()}, ...) and its own atomic reference, 144 bytes per key that
+ * a rate limit never uses: measured with {@code LocalStoreHeapMeasurement}, a million keys with two rates took
+ * 330 bytes each with it and about 200 with the bare state (see the README). The CAS loop below is the only
+ * hand-written part; the refill, consumption, wait and migration arithmetic are Bucket4j's
+ * ({@link BucketState#refillAllBandwidth}, {@link BucketState#consume},
+ * {@link BucketState#calculateDelayNanosAfterWillBePossibleToConsume},
+ * {@link BucketState#calculateFullRefillingTime}, {@link BucketState#replaceConfiguration}). And why not
+ * {@code bucket4j_jdk17-caffeine}'s ProxyManager: it serialises a command per request through the cache's
+ * {@code compute}, where a local bucket needs one CAS.
  *
  * <h2>Never forgetting a bucket that is not full</h2>
  * Each entry has its own expiry ({@link Expiry}), kept at or after the moment its bucket would be full again:
@@ -67,32 +75,11 @@ final class LocalLimitStore implements LimitStore {
     private static final long CLEANUP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(CLEANUP_INTERVAL_MILLIS);
 
     final RelayClock clock;
-    private final TimeMeter meter;
     private final ConcurrentHashMap<String, Buckets> limits = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<List<Rate>, Plan> plans = new ConcurrentHashMap<>();
 
     LocalLimitStore(RelayClock clock) {
         this.clock = clock;
-        this.meter = new ClockMeter(clock);
-    }
-
-    /** Bucket4j's clock type, reading ours. */
-    private static final class ClockMeter implements TimeMeter {
-        private final RelayClock clock;
-
-        ClockMeter(RelayClock clock) {
-            this.clock = clock;
-        }
-
-        @Override
-        public long currentTimeNanos() {
-            return clock.epochNanos();
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return true;
-        }
     }
 
     /**
@@ -201,8 +188,8 @@ final class LocalLimitStore implements LimitStore {
     /** The buckets of one limit name. Thread-safe. */
     final class Buckets {
         final String name;
-        private final Cache<Object, LocalBucket> cache;
-        private final Policy.VarExpiration<Object, LocalBucket> expiration;
+        private final Cache<Object, Slot> cache;
+        private final Policy.VarExpiration<Object, Slot> expiration;
         private final AtomicLong size = new AtomicLong();
         private final AtomicBoolean full = new AtomicBoolean();
         private volatile long maxKeys;
@@ -217,7 +204,7 @@ final class LocalLimitStore implements LimitStore {
                     .expireAfter(new BucketExpiry())
                     .ticker(clock::epochNanos)
                     .executor(Runnable::run)
-                    .evictionListener((Object k, LocalBucket v, com.github.benmanes.caffeine.cache.RemovalCause c)
+                    .evictionListener((Object k, Slot v, com.github.benmanes.caffeine.cache.RemovalCause c)
                             -> size.decrementAndGet())
                     .build();
             this.expiration = cache.policy().expireVariably().orElseThrow();
@@ -235,27 +222,27 @@ final class LocalLimitStore implements LimitStore {
          * @return the probe, or {@code null} when the key is new and every slot holds a bucket not yet full
          */
         ConsumptionProbe tryConsume(Object key, Plan plan, long tokens) {
-            LocalBucket bucket = cache.getIfPresent(key);
-            if (bucket == null) {
-                bucket = admit(key, plan);
-                if (bucket == null) {
+            Slot slot = cache.getIfPresent(key);
+            if (slot == null) {
+                slot = admit(key, plan);
+                if (slot == null) {
                     return null;
                 }
-            } else if (bucket.getConfiguration() != plan.configuration) {
-                migrate(key, bucket, plan);
+            } else if (slot.get().getConfiguration() != plan.configuration) {
+                migrate(key, slot, plan);
             }
-            return bucket.tryConsumeAndReturnRemaining(tokens);
+            return slot.tryConsume(tokens, clock.epochNanos());
         }
 
-        private LocalBucket admit(Object key, Plan plan) {
-            LocalBucket b = cache.get(key, k -> reserve() ? newBucket(plan) : null);
+        private Slot admit(Object key, Plan plan) {
+            Slot b = cache.get(key, k -> reserve() ? newSlot(plan) : null);
             if (b == null) {
                 long now = clock.epochNanos();
                 long last = lastCleanup;
                 if (last == Long.MIN_VALUE || now - last >= CLEANUP_INTERVAL_NANOS || now < last) {
                     lastCleanup = now;
                     cache.cleanUp(); // expired slots count until maintenance removes them
-                    b = cache.get(key, k -> reserve() ? newBucket(plan) : null);
+                    b = cache.get(key, k -> reserve() ? newSlot(plan) : null);
                 }
             }
             if (b == null) {
@@ -277,15 +264,10 @@ final class LocalLimitStore implements LimitStore {
             return true;
         }
 
-        /** Bucket4j's public builder, then the plan's shared configuration (one object for every bucket). */
-        private LocalBucket newBucket(Plan plan) {
-            LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(meter);
-            for (Bandwidth bw : plan.configuration.getBandwidths()) {
-                builder.addLimit(bw);
-            }
-            LocalBucket b = builder.build();
-            b.replaceConfiguration(plan.configuration, TokensInheritanceStrategy.AS_IS); // full stays full
-            return b;
+        /** A full bucket of the plan; its state shares the plan's configuration (one object for every key). */
+        private Slot newSlot(Plan plan) {
+            return new Slot(BucketState.createInitialState(plan.configuration, MathType.INTEGER_64_BITS,
+                    clock.epochNanos()));
         }
 
         /**
@@ -293,8 +275,8 @@ final class LocalLimitStore implements LimitStore {
          * difference to the tokens left (3 of 3/1h spent, now 5/1h: 2 left, the 3 still count); a lowered
          * capacity caps the tokens left at it. Bandwidths are matched by period; a new period starts full.
          */
-        private void migrate(Object key, LocalBucket bucket, Plan plan) {
-            bucket.replaceConfiguration(plan.configuration, TokensInheritanceStrategy.ADDITIVE);
+        private void migrate(Object key, Slot slot, Plan plan) {
+            slot.replaceConfiguration(plan.configuration, clock.epochNanos());
             expiration.setExpiresAfter(key, Math.max(1, Math.min(plan.nanosToFill, Long.MAX_VALUE >> 2)),
                     TimeUnit.NANOSECONDS);
         }
@@ -319,8 +301,8 @@ final class LocalLimitStore implements LimitStore {
             cache.cleanUp();
         }
 
-        private Plan planOf(LocalBucket b) {
-            BucketConfiguration c = b.getConfiguration();
+        private Plan planOf(Slot b) {
+            BucketConfiguration c = b.get().getConfiguration();
             for (Plan p : known) {
                 if (p.configuration == c) {
                     return p;
@@ -335,20 +317,20 @@ final class LocalLimitStore implements LimitStore {
         }
 
         /** See the class documentation: never before the bucket is full again. */
-        private final class BucketExpiry implements Expiry<Object, LocalBucket> {
+        private final class BucketExpiry implements Expiry<Object, Slot> {
             @Override
-            public long expireAfterCreate(Object key, LocalBucket value, long currentTime) {
+            public long expireAfterCreate(Object key, Slot value, long currentTime) {
                 Plan p = planOf(value);
                 return countsBytes ? p.nanosToFill : Math.min(p.nanosToFill, p.nanosPerToken);
             }
 
             @Override
-            public long expireAfterUpdate(Object key, LocalBucket value, long currentTime, long currentDuration) {
+            public long expireAfterUpdate(Object key, Slot value, long currentTime, long currentDuration) {
                 return Math.max(currentDuration, planOf(value).nanosToFill);
             }
 
             @Override
-            public long expireAfterRead(Object key, LocalBucket value, long currentTime, long currentDuration) {
+            public long expireAfterRead(Object key, Slot value, long currentTime, long currentDuration) {
                 Plan p = planOf(value);
                 if (countsBytes) {
                     return p.nanosToFill;
@@ -356,6 +338,59 @@ final class LocalLimitStore implements LimitStore {
                 long extended = currentDuration + p.nanosPerToken;
                 return extended < 0 || extended > p.nanosToFill ? Math.max(currentDuration, p.nanosToFill)
                         : extended;
+            }
+        }
+    }
+
+    /**
+     * One bucket: Bucket4j's state behind an atomic reference, replaced copy-on-write. The loop is
+     * {@code LockFreeBucket.tryConsumeAndReturnRemainingTokensImpl} of Bucket4j 8.14 without the bucket
+     * object around it. Thread-safe.
+     */
+    static final class Slot extends AtomicReference<BucketState> {
+        private static final long serialVersionUID = 1L;
+
+        Slot(BucketState initial) {
+            super(initial);
+        }
+
+        ConsumptionProbe tryConsume(long tokens, long now) {
+            BucketState previous = get();
+            BucketState next = previous.copy();
+            while (true) {
+                next.refillAllBandwidth(now);
+                long available = next.getAvailableTokens();
+                if (tokens > available) {
+                    return ConsumptionProbe.rejected(available,
+                            next.calculateDelayNanosAfterWillBePossibleToConsume(tokens, now, true),
+                            next.calculateFullRefillingTime(now));
+                }
+                next.consume(tokens);
+                if (compareAndSet(previous, next)) {
+                    return ConsumptionProbe.consumed(available - tokens, next.calculateFullRefillingTime(now));
+                }
+                previous = get();
+                if (previous.getConfiguration() == next.getConfiguration()) {
+                    next.copyStateFrom(previous);
+                } else {
+                    next = previous.copy(); // migrated meanwhile: other bandwidths
+                }
+            }
+        }
+
+        /** Migrates to another configuration, keeping what was spent (ADDITIVE, see {@link Buckets#migrate}). */
+        void replaceConfiguration(BucketConfiguration configuration, long now) {
+            while (true) {
+                BucketState previous = get();
+                if (previous.getConfiguration() == configuration) {
+                    return;
+                }
+                BucketState next = previous.copy();
+                next.refillAllBandwidth(now);
+                next = next.replaceConfiguration(configuration, TokensInheritanceStrategy.ADDITIVE, now);
+                if (compareAndSet(previous, next)) {
+                    return;
+                }
             }
         }
     }

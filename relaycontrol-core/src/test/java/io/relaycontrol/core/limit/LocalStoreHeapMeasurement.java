@@ -44,6 +44,13 @@ public final class LocalStoreHeapMeasurement {
         long size = limit.localBuckets().size();
         System.out.printf("keys sent %,d, maxKeys %,d, buckets held %,d, retained %,d bytes = %.1f MB, %.0f bytes per bucket%n",
                 keys, maxKeys, size, after - before, (after - before) / 1e6, (after - before) / (double) Math.max(1, size));
+        if (args.length > 2) {
+            try {
+                Thread.sleep(Long.parseLong(args[2])); // a measurement program: time for jcmd GC.class_histogram
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (requests.length < 0) {
             System.out.println(requests[0]); // keep the requests reachable across the measurement
         }
