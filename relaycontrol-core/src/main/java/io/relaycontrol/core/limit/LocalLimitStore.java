@@ -115,13 +115,18 @@ final class LocalLimitStore implements LimitStore {
         if (b == null) {
             b = bind(limit, RateLimit.DEFAULT_MAX_KEYS, true, List.of(plan));
         }
-        ConsumptionProbe p = b.tryConsume(key, plan, tokens);
-        if (p == null) {
+        long now = clock.epochNanos();
+        Object r = b.tryConsume(key, plan, tokens, now);
+        if (r == null) {
             throw new LimitStoreFullException("local rate-limit store full for " + limit + " (" + b.maxKeys
                     + " keys not yet full again)");
         }
-        return new Consumption(p.isConsumed(), p.getRemainingTokens(),
-                p.isConsumed() ? 0 : p.getNanosToWaitForRefill(), p.getNanosToWaitForReset());
+        if (r instanceof BucketState) {
+            BucketState st = (BucketState) r;
+            return new Consumption(true, st.getAvailableTokens(), 0, st.calculateFullRefillingTime(now));
+        }
+        ConsumptionProbe p = (ConsumptionProbe) r;
+        return new Consumption(false, p.getRemainingTokens(), p.getNanosToWaitForRefill(), p.getNanosToWaitForReset());
     }
 
     @Override
@@ -216,12 +221,19 @@ final class LocalLimitStore implements LimitStore {
             this.known = plans;
         }
 
+        /** @return the store's clock reading, to pass to {@link #tryConsume} */
+        long now() {
+            return clock.epochNanos();
+        }
+
         /**
          * Charges a bucket.
          *
-         * @return the probe, or {@code null} when the key is new and every slot holds a bucket not yet full
+         * @return when charged, the bucket's new state (published, never changed again: read what is left
+         *         and when it is full from it, when needed); when refused, a rejected probe; {@code null} when
+         *         the key is new and every slot holds a bucket not yet full
          */
-        ConsumptionProbe tryConsume(Object key, Plan plan, long tokens) {
+        Object tryConsume(Object key, Plan plan, long tokens, long now) {
             Slot slot = cache.getIfPresent(key);
             if (slot == null) {
                 slot = admit(key, plan);
@@ -231,7 +243,7 @@ final class LocalLimitStore implements LimitStore {
             } else if (slot.get().getConfiguration() != plan.configuration) {
                 migrate(key, slot, plan);
             }
-            return slot.tryConsume(tokens, clock.epochNanos());
+            return slot.tryConsume(tokens, now);
         }
 
         private Slot admit(Object key, Plan plan) {
@@ -354,7 +366,8 @@ final class LocalLimitStore implements LimitStore {
             super(initial);
         }
 
-        ConsumptionProbe tryConsume(long tokens, long now) {
+        /** @return the published new state when charged (allocates no probe), or a rejected probe */
+        Object tryConsume(long tokens, long now) {
             BucketState previous = get();
             BucketState next = previous.copy();
             while (true) {
@@ -367,7 +380,7 @@ final class LocalLimitStore implements LimitStore {
                 }
                 next.consume(tokens);
                 if (compareAndSet(previous, next)) {
-                    return ConsumptionProbe.consumed(available - tokens, next.calculateFullRefillingTime(now));
+                    return next;
                 }
                 previous = get();
                 if (previous.getConfiguration() == next.getConfiguration()) {
@@ -392,6 +405,29 @@ final class LocalLimitStore implements LimitStore {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * The {@code refillIn} detail of a charged decision: computed from the bucket's published state only when
+     * someone reads it. Immutable (the state is never changed once published).
+     */
+    static final class RefillIn {
+        private final BucketState state;
+        private final long now;
+
+        RefillIn(BucketState state, long now) {
+            this.state = state;
+            this.now = now;
+        }
+
+        long nanos() {
+            return state.calculateFullRefillingTime(now);
+        }
+
+        @Override
+        public String toString() {
+            return RateLimit.roundUpText(nanos());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.relaycontrol.core.limit;
 
+import io.github.bucket4j.BucketState;
 import io.github.bucket4j.ConsumptionProbe;
 import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayClock;
@@ -230,11 +231,12 @@ public final class RateLimit extends GuardedRule {
         }
         Plan plan = overrides.isEmpty() ? defaultPlan : overrides.getOrDefault(k, defaultPlan);
         if (shared == null) {
-            ConsumptionProbe probe = local.tryConsume(k, plan.local, tokens);
-            if (probe == null) {
+            long now = local.now();
+            Object outcome = local.tryConsume(k, plan.local, tokens, now);
+            if (outcome == null) {
                 return storeFull(k, plan, tokens, local.name);
             }
-            return fromProbe(probe, k, plan, tokens, null);
+            return fromLocal(outcome, now, k, plan, tokens, null);
         }
         Consumption c;
         try {
@@ -244,13 +246,17 @@ public final class RateLimit extends GuardedRule {
         } catch (RuntimeException e) {
             return storeFailed(k, plan, tokens, e);
         }
-        return c.consumed() ? charged(k, c.tokensLeft(), c.nanosToFull(), tokens, null)
+        return c.consumed() ? charged(k, c.tokensLeft(), new RoundedUp(c.nanosToFull()), tokens, null)
                 : limited(k, c.tokensLeft(), c.nanosToWait(), tokens, plan, null);
     }
 
-    private Decision fromProbe(ConsumptionProbe probe, Object k, Plan plan, long tokens, String prefix) {
-        return probe.isConsumed() ? charged(k, probe.getRemainingTokens(), probe.getNanosToWaitForReset(), tokens, prefix)
-                : limited(k, probe.getRemainingTokens(), probe.getNanosToWaitForRefill(), tokens, plan, prefix);
+    private Decision fromLocal(Object outcome, long now, Object k, Plan plan, long tokens, String prefix) {
+        if (outcome instanceof BucketState) {
+            BucketState charged = (BucketState) outcome;
+            return charged(k, charged.getAvailableTokens(), new LocalLimitStore.RefillIn(charged, now), tokens, prefix);
+        }
+        ConsumptionProbe probe = (ConsumptionProbe) outcome;
+        return limited(k, probe.getRemainingTokens(), probe.getNanosToWaitForRefill(), tokens, plan, prefix);
     }
 
     private Decision storeFull(Object k, Plan plan, long tokens, String what) {
@@ -260,9 +266,10 @@ public final class RateLimit extends GuardedRule {
                 return Decision.builder(Verdict.NO_OPINION, name, why + ", not limiting")
                         .detail("key", k).detail("store", "full").detail("mode", failureMode).build();
             case LOCAL_FALLBACK:
-                ConsumptionProbe probe = local.tryConsume(k, plan.local, tokens);
-                if (probe != null) {
-                    return withStore(fromProbe(probe, k, plan, tokens, "rate-limit store full, local bucket used: "),
+                long now = local.now();
+                Object outcome = local.tryConsume(k, plan.local, tokens, now);
+                if (outcome != null) {
+                    return withStore(fromLocal(outcome, now, k, plan, tokens, "rate-limit store full, local bucket used: "),
                             "full", null);
                 }
                 // the fallback is full too: defer
@@ -283,10 +290,11 @@ public final class RateLimit extends GuardedRule {
                 return Decision.builder(Verdict.NO_OPINION, name, "rate-limit store unavailable, not limiting: " + why)
                         .detail("key", k).detail("store", "failed").detail("mode", failureMode).error(e).build();
             case LOCAL_FALLBACK:
-                ConsumptionProbe probe = local.tryConsume(k, plan.local, tokens);
-                if (probe != null) {
-                    return withStore(fromProbe(probe, k, plan, tokens, "rate-limit store unavailable, local bucket used: "),
-                            "failed", e);
+                long now = local.now();
+                Object outcome = local.tryConsume(k, plan.local, tokens, now);
+                if (outcome != null) {
+                    return withStore(fromLocal(outcome, now, k, plan, tokens,
+                            "rate-limit store unavailable, local bucket used: "), "failed", e);
                 }
                 return Decision.builder(Verdict.DEFER, name, "rate-limit store unavailable and local fallback full: "
                         + why).reply(SmtpReply.TEMPORARY_FAILURE).detail("key", k).detail("store", "failed")
@@ -310,17 +318,17 @@ public final class RateLimit extends GuardedRule {
      * somebody reads them (explain(), logs): the key renders its own text, the refill time is a number until
      * then.
      */
-    private Decision charged(Object k, long left, long nanosToFull, long tokens, String prefix) {
+    private Decision charged(Object k, long left, Object refillIn, long tokens, String prefix) {
         String reason = prefix == null && tokens == 1 ? chargedOne
                 : (prefix == null ? "" : prefix) + "charged " + tokens + " " + unit(tokens);
         return Decision.builder(Verdict.NO_OPINION, name, reason)
-                .detail("key", k).detail("tokensLeft", left).detail("refillIn", new RoundedUp(nanosToFull)).build();
+                .detail("key", k).detail("tokensLeft", left).detail("refillIn", refillIn).build();
     }
 
     private Decision limited(Object k, long left, long wait, long tokens, Plan plan, String prefix) {
         String pre = prefix == null ? "" : prefix;
         boolean never = wait == Long.MAX_VALUE || tokens > plan.capacity;
-        String retry = never ? "never" : RoundedUp.text(wait);
+        String retry = never ? "never" : roundUpText(wait);
         String reason = never
                 ? pre + tokens + " " + unit(tokens) + " for " + k + " exceed the burst capacity " + plan.capacity
                 : pre + "rate limit reached for " + k + ": " + left + " left, " + tokens + " needed, next in " + retry;
@@ -344,6 +352,14 @@ public final class RateLimit extends GuardedRule {
         return counted.label();
     }
 
+    /** @return {@code nanos} rounded up to seconds, ISO-8601 ({@code PT20S}) */
+    static String roundUpText(long nanos) {
+        if (nanos <= 0) {
+            return Duration.ZERO.toString();
+        }
+        return Duration.ofSeconds(nanos / 1_000_000_000L + (nanos % 1_000_000_000L == 0 ? 0 : 1)).toString();
+    }
+
     /** A duration in nanoseconds, rendered (rounded up to seconds, ISO-8601) only when read. Immutable. */
     private static final class RoundedUp {
         private final long nanos;
@@ -352,16 +368,9 @@ public final class RateLimit extends GuardedRule {
             this.nanos = nanos;
         }
 
-        static String text(long nanos) {
-            if (nanos <= 0) {
-                return Duration.ZERO.toString();
-            }
-            return Duration.ofSeconds(nanos / 1_000_000_000L + (nanos % 1_000_000_000L == 0 ? 0 : 1)).toString();
-        }
-
         @Override
         public String toString() {
-            return text(nanos);
+            return roundUpText(nanos);
         }
     }
 
