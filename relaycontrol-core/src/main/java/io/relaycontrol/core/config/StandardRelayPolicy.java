@@ -151,7 +151,19 @@ public final class StandardRelayPolicy implements Rule {
      * @return the loader
      */
     public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics) {
-        return loader(metrics, LimitStore.local());
+        return loader(metrics, RelayMetricsSink.NONE, LimitStore.local());
+    }
+
+    /**
+     * As {@link #loader(PolicyMetrics)}, also telling {@code sink} of every decision.
+     *
+     * @param metrics counters every loaded version records into, so that they survive reloads
+     * @param sink told of every decision of every loaded version
+     * @return the loader
+     * @since 0.2.0
+     */
+    public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics, RelayMetricsSink sink) {
+        return loader(metrics, sink, LimitStore.local());
     }
 
     /**
@@ -166,7 +178,22 @@ public final class StandardRelayPolicy implements Rule {
      * @since 0.2.0
      */
     public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics, LimitStore limitStore) {
+        return loader(metrics, RelayMetricsSink.NONE, limitStore);
+    }
+
+    /**
+     * The standard loader with a metrics sink and a limit store (see {@link #loader(PolicyMetrics, LimitStore)}).
+     *
+     * @param metrics counters every loaded version records into, so that they survive reloads
+     * @param sink told of every decision of every loaded version
+     * @param limitStore where the limits' buckets live
+     * @return the loader
+     * @since 0.2.0
+     */
+    public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics, RelayMetricsSink sink,
+            LimitStore limitStore) {
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(limitStore, "limitStore");
         return (keys, baseDir) -> {
             RelayProperties props = RelayProperties.parse(keys, baseDir, limitStore);
@@ -175,7 +202,7 @@ public final class StandardRelayPolicy implements Rule {
                 names.add(l.name());
             }
             limitStore.retainLimits(names);
-            return new ReloadingRelayPolicy.Loaded(props.monitored(metrics), props.sources());
+            return new ReloadingRelayPolicy.Loaded(props.monitored(metrics, sink), props.sources());
         };
     }
 
