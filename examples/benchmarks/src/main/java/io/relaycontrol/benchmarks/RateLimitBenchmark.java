@@ -43,8 +43,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *     {@code tryConsumeAndReturnRemaining(1)}, the simplest correct way to write it;</li>
  * <li>one hot key ({@link HotKey}): the reference is one Bucket4j bucket.</li>
  * </ul>
- * Every bucket exists before timing starts (a warm server), and the rates are large enough never to run dry,
- * so both sides measure the charging path. Report the ratio of the two within one run, and {@code -prof gc}'s
+ * Every bucket exists before timing starts (a warm server), and the rates ({@link #RATES}) neither run dry
+ * nor fill up between visits, so both sides measure charging an existing bucket. Report the ratio of the two within one run, and {@code -prof gc}'s
  * {@code gc.alloc.rate.norm} for bytes per decision:
  *
  * <pre>
@@ -62,7 +62,16 @@ public class RateLimitBenchmark {
     /** Requests visited per run through the probe order; at least 65,536 as the house style asks. */
     static final int PROBES = 1 << 20;
 
-    static final String RATES = "1000000000/1s, 100000000000/1h";
+    /**
+     * Two rates whose buckets never run dry in a run (a burst of ten billion) and never fill up again between
+     * two visits (one token a day or an hour), so both sides charge an existing bucket every time. With
+     * fast-refilling rates the local store would rightly forget a bucket between visits (it is full again) and
+     * this would measure bucket creation instead.
+     */
+    static final long BURST = 10_000_000_000L;
+
+    static final java.util.List<Rate> RATES = java.util.List.of(Rate.perDay(24).withBurst(BURST),
+            Rate.perHour(2).withBurst(BURST));
 
     /** How many distinct client addresses. */
     @Param({"65536", "1048576"})
@@ -92,14 +101,14 @@ public class RateLimitBenchmark {
 
     static Bucket referenceBucket() {
         return Bucket.builder()
-                .addLimit(b -> b.capacity(1_000_000_000L).refillGreedy(1_000_000_000L, Duration.ofSeconds(1)))
-                .addLimit(b -> b.capacity(100_000_000_000L).refillGreedy(100_000_000_000L, Duration.ofHours(1)))
+                .addLimit(b -> b.capacity(BURST).refillGreedy(24, Duration.ofDays(1)))
+                .addLimit(b -> b.capacity(BURST).refillGreedy(2, Duration.ofHours(1)))
                 .build();
     }
 
     static RateLimit relaycontrolLimit(int maxKeys) {
         return RateLimit.builder("bench").key(LimitKeys.clientAddress()).counting(Counted.CONNECTIONS)
-                .rates(Rate.parseList(RATES)).maxKeys(maxKeys).store(LimitStore.local()).build();
+                .rates(RATES).maxKeys(maxKeys).store(LimitStore.local()).build();
     }
 
     /**
