@@ -24,7 +24,8 @@ public enum FailureMode {
      * Charge a local, per-server bucket instead (the limit's local store, bounded like
      * {@link RateLimit.Builder#maxKeys(long)}). While the store is down each server enforces the limit on
      * its own, so the cluster-wide budget is at most multiplied by the number of servers; local buckets
-     * start full.
+     * start full, belong to the limit instance (a reload starts them again) and are not written back to the
+     * shared store when it returns.
      */
     LOCAL_FALLBACK
 }
