@@ -56,6 +56,7 @@ final class DnsQueries {
     private final long defaultNegativeTtlNanos;
     private final long cacheSize;
     private final Map<String, Zone> zones = new ConcurrentHashMap<>();
+    private final DnsAnswer timedOut;
 
     DnsQueries(Resolver resolver, RelayClock clock, Duration timeout, Duration maxTtl, Duration failureTtl,
             long cacheSize) {
@@ -67,6 +68,7 @@ final class DnsQueries {
         this.failureTtlNanos = Math.min(failureTtl.toNanos(), maxTtlNanos);
         this.defaultNegativeTtlNanos = Math.min(TimeUnit.SECONDS.toNanos(60), maxTtlNanos);
         this.cacheSize = cacheSize;
+        this.timedOut = DnsAnswer.failed("no answer within " + timeout.toMillis() + " ms", failureTtlNanos);
     }
 
     /** The zone's cache and health; one per zone, however many lists name it. */
@@ -186,9 +188,10 @@ final class DnsQueries {
         } catch (RuntimeException e) {
             f = CompletableFuture.completedFuture(failure(e));
         }
-        DnsAnswer timedOut = DnsAnswer.failed("no answer within " + timeout.toMillis() + " ms", failureTtlNanos);
-        return f.completeOnTimeout(timedOut, timeout.toNanos(), TimeUnit.NANOSECONDS)
-                .thenApply(a -> {
+        if (!f.isDone()) {
+            f.completeOnTimeout(timedOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        return f.thenApply(a -> {
                     zone.health(a);
                     return a;
                 });
