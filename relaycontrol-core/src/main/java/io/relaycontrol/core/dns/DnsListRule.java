@@ -247,6 +247,41 @@ public final class DnsListRule extends GuardedRule {
         return systemServers;
     }
 
+    /** What {@link #cachedScore} returns when some list's answer is not cached (or still in flight). */
+    public static final int NOT_CACHED = Integer.MIN_VALUE;
+
+    /**
+     * The score the cached answers give this request now, without asking DNS and without waiting: the hot path
+     * at RCPT, for monitoring and benchmarks. Failed answers add nothing. Allocates nothing.
+     *
+     * @param request the request (its client, sender and HELO name are the keys)
+     * @return the summed weight of the cached listings, or {@link #NOT_CACHED} if any answer is missing
+     */
+    public int cachedScore(RelayRequest request) {
+        int score = 0;
+        for (int i = 0; i < listArray.length; i++) {
+            DnsList l = listArray[i];
+            Object key = key(l, request);
+            if (key == null) {
+                continue;
+            }
+            CompletableFuture<DnsAnswer> f = zones[i].cached(key);
+            DnsAnswer a = f == null ? null : f.getNow(null);
+            if (a == null) {
+                return NOT_CACHED;
+            }
+            if (a.status == DnsAnswer.Status.LISTED) {
+                for (int c : a.codes) {
+                    if (l.counts(c)) {
+                        score += l.weight();
+                        break;
+                    }
+                }
+            }
+        }
+        return score;
+    }
+
     /** For tests: the zone caches. */
     DnsQueries queries() {
         return queries;

@@ -318,6 +318,18 @@ class DnsListRuleTest {
     }
 
     @Test
+    void cachedScoreWhenNotAskedYetThenNotCachedAndAfterwardsTheScore() {
+        dns.listed(REVERSED + ".a.test", 60, "127.0.0.2");
+        dns.listed(REVERSED + ".b.test", 60, "127.0.0.9");
+        DnsListRule r = rule("a.test*2", "b.test=127.0.0.[2..3]*5", "c.test").threshold(9).build();
+
+        assertThat(r.cachedScore(rcptFrom(CLIENT))).isEqualTo(DnsListRule.NOT_CACHED);
+        r.decide(connect(CLIENT).build());
+        assertThat(r.cachedScore(rcptFrom(CLIENT))).isEqualTo(2);
+        assertThat(dns.total()).isEqualTo(3 + 2); // three A queries, and TXT for the two listings
+    }
+
+    @Test
     void decideWhenPostfixOctetListFilterThenOnlyThoseCodesCount() {
         dns.listed("1.2.0.192.wl.test", 60, "127.0.5.1");
         dns.listed("2.2.0.192.wl.test", 60, "127.0.5.2");
