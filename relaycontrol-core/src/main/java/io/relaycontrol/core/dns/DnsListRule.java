@@ -716,10 +716,14 @@ public final class DnsListRule extends GuardedRule {
             List<InetSocketAddress> s = system ? ResolverConfig.getCurrentConfig().servers() : servers;
             Resolver r = resolver;
             if (r == null) {
+                // Each server gets one try and an equal share of the timeout, so that with several servers the
+                // next one is asked while the decision can still use its answer.
+                Duration share = timeout.dividedBy(s.size());
+                share = share.isZero() ? Duration.ofMillis(1) : share;
                 List<Resolver> each = new ArrayList<>();
                 for (InetSocketAddress a : s) {
                     SimpleResolver sr = new SimpleResolver(a);
-                    sr.setTimeout(timeout);
+                    sr.setTimeout(s.size() == 1 ? timeout : share);
                     each.add(sr);
                 }
                 if (each.size() == 1) {
@@ -727,6 +731,7 @@ public final class DnsListRule extends GuardedRule {
                 } else {
                     ExtendedResolver er = new ExtendedResolver(each);
                     er.setTimeout(timeout);
+                    er.setRetries(1);
                     r = er;
                 }
             }

@@ -236,6 +236,18 @@ class DnsListOverTheWireTest {
     }
 
     @Test
+    void rcptWhenTheFirstServerIsSilentThenTheSecondAnswersWithinTheTimeout() throws Exception {
+        InetSocketAddress addr = start("relay.dnsbl = bl.test=127.0.0.[2..11]",
+                "relay.dns.servers = 127.0.0.1:" + silent.getLocalPort() + ", 127.0.0.1:" + dnsPort,
+                "relay.dns.timeout = 2s");
+        try (MailClient c = MailClient.connect(addr, "127.0.0.2", null, null)) {
+            assertThat(c.command("MAIL FROM:<someone@elsewhere.example>")).isEqualTo("250 Ok");
+            assertThat(c.command("RCPT TO:<bob@example.com>")).startsWith("554 5.7.1 Service unavailable; client host"
+                    + " [127.0.0.2] blocked using bl.test");
+        }
+    }
+
+    @Test
     void rcptWhenTrustedClientThenNeverLookedUpAndRelayAllowed() throws Exception {
         InetSocketAddress addr = start(dnsbl("bl.test"));
         try (MailClient c = MailClient.connect(addr, "127.0.0.1", null, null)) {
