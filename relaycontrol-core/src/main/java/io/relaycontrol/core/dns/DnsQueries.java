@@ -95,7 +95,6 @@ final class DnsQueries {
             this.name = name;
             this.cache = Caffeine.newBuilder()
                     .maximumSize(cacheSize)
-                    .executor(DIRECT)
                     // relative to the clock's first reading, so that Caffeine's arithmetic stays far from overflow
                     .ticker(() -> clock.epochNanos() - base)
                     .expireAfter(new Expiry<Object, DnsAnswer>() {
