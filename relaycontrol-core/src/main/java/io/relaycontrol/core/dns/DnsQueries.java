@@ -95,6 +95,10 @@ final class DnsQueries {
             this.name = name;
             this.cache = Caffeine.newBuilder()
                     .maximumSize(cacheSize)
+                    // Maintenance on the calling thread: handing it to the common pool allocates a task per
+                    // drain (DnsListBenchmark.cachedScore -prof gc: 0.75 B/op with the default executor, 0.02 with
+                    // this one), and the hot path must allocate nothing.
+                    .executor(DIRECT)
                     // relative to the clock's first reading, so that Caffeine's arithmetic stays far from overflow
                     .ticker(() -> clock.epochNanos() - base)
                     .expireAfter(new Expiry<Object, DnsAnswer>() {
