@@ -180,6 +180,7 @@ public class DnsListBenchmark {
                     .list(DnsList.parse("bl1.test=127.0.0.[2..11]", DnsList.Target.CLIENT))
                     .servers(List.of(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), dns.port())))
                     .timeout(Duration.ofSeconds(2))
+                    .failureCacheTime(Duration.ZERO) // a lookup lost on a loaded machine is asked again below
                     .build();
             probes = new RelayRequest[PROBES];
             addresses = new InetAddress[PROBES];
@@ -190,8 +191,11 @@ public class DnsListBenchmark {
                 addresses[i] = ipv4(ip);
                 probes[i] = rcpt(addresses[i]);
                 reference.put(addresses[i], listed.contains(ip) ? 1 : 0);
-                Decision d = rule.decide(probes[i]);
                 boolean expectDeny = listed.contains(ip);
+                Decision d = rule.decide(probes[i]);
+                for (int retry = 0; retry < 5 && d.details().containsKey("failed"); retry++) {
+                    d = rule.decide(probes[i]);
+                }
                 if ((d.verdict() == io.relaycontrol.api.Verdict.DENY) != expectDeny) {
                     throw new IllegalStateException("wrong first answer for " + addresses[i] + ": " + d);
                 }

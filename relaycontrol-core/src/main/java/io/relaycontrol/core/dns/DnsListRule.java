@@ -265,8 +265,7 @@ public final class DnsListRule extends GuardedRule {
             if (key == null) {
                 continue;
             }
-            CompletableFuture<DnsAnswer> f = zones[i].cached(key);
-            DnsAnswer a = f == null ? null : f.getNow(null);
+            DnsAnswer a = zones[i].cached(key);
             if (a == null) {
                 return NOT_CACHED;
             }
@@ -308,8 +307,7 @@ public final class DnsListRule extends GuardedRule {
             if (key == null) {
                 continue;
             }
-            CompletableFuture<DnsAnswer> f = zones[i].cached(key);
-            DnsAnswer a = f == null ? null : f.getNow(null);
+            DnsAnswer a = zones[i].cached(key);
             if (a == null || a.status != DnsAnswer.Status.NOT_LISTED) {
                 return decideSlowly(request);
             }

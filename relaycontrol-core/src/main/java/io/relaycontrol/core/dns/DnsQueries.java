@@ -3,6 +3,7 @@ package io.relaycontrol.core.dns;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
 import io.relaycontrol.api.RelayClock;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -89,6 +90,7 @@ final class DnsQueries {
         final String name;
         final AsyncCache<Object, DnsAnswer> cache;
         final BiFunction<Object, Executor, CompletableFuture<DnsAnswer>> loader;
+        private final Policy<Object, DnsAnswer> policy;
         private final AtomicReference<String> health = new AtomicReference<>("ok");
 
         Zone(String name) {
@@ -121,13 +123,21 @@ final class DnsQueries {
                     })
                     .buildAsync();
             this.loader = (key, executor) -> query(this, key);
+            this.policy = cache.synchronous().policy();
         }
 
         /**
-         * The cached or in-flight answer for {@code key}, or {@code null}; allocates nothing.
+         * The cached, unexpired answer for {@code key}, or {@code null} (also while a query is in flight); allocates
+         * nothing. A quiet read: the eviction policy does not see it. A recorded read costs Caffeine its
+         * read-buffer bookkeeping (frequency sketch, access-order and timer-wheel moves: several random memory
+         * accesses per read, done on the deciding thread); in {@code DnsListBenchmark.cachedScore} (65,536 random
+         * cached clients, loaded machine) it cost 3,603 ns against 316 ns for a plain {@code ConcurrentHashMap} in
+         * the same run. Without it, eviction (W-TinyLFU) still sees every write, that is every answer once per
+         * TTL, so under a flood of new addresses the clients asked again and again keep their entries better
+         * than one-off ones; expiry is checked on every quiet read.
          */
-        CompletableFuture<DnsAnswer> cached(Object key) {
-            return cache.getIfPresent(key);
+        DnsAnswer cached(Object key) {
+            return policy.getIfPresentQuietly(key);
         }
 
         /** The cached or in-flight answer, starting a query if there is none. */
