@@ -1,5 +1,6 @@
 package io.relaycontrol.core.config;
 
+import io.relaycontrol.api.RelayConfigException;
 import io.relaycontrol.core.address.DomainListException;
 import io.relaycontrol.core.address.DomainSet;
 import io.relaycontrol.core.auth.SenderLoginMap;
@@ -346,8 +347,6 @@ public final class RelayProperties {
                     DomainSet loaded;
                     try {
                         loaded = DomainSet.load(p);
-                    } catch (java.io.IOException e) {
-                        throw new ConfigException(key, p, 0, "cannot read domain list: " + e, e);
                     } catch (RuntimeException e) {
                         throw wrap(key, p, e);
                     }
@@ -475,7 +474,11 @@ public final class RelayProperties {
             }
             if (e instanceof NetworkListException) {
                 NetworkListException n = (NetworkListException) e;
-                return new ConfigException(key, n.file(), n.line(), n.detail(), e);
+                return new ConfigException(key, n.file().orElse(file), n.line(), n.detail(), e);
+            }
+            if (e instanceof RelayConfigException) {
+                RelayConfigException c = (RelayConfigException) e;
+                return new ConfigException(key, c.file().orElse(file), c.line(), e.getMessage(), e);
             }
             return new ConfigException(key, file, 0, e.getMessage(), e);
         }

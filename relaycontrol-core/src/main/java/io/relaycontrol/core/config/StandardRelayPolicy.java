@@ -114,7 +114,7 @@ public final class StandardRelayPolicy implements Rule {
             // request that is refused spends no token, and one over its limit is deferred.
             RelayDecider[] limits = b.limits.toArray(new RelayDecider[0]);
             for (Rule allow : allows) {
-                r.add(Rules.checkedAllow(allow.name(), allow, limits));
+                r.add(Rules.checkedAllow(allow.name() + "-limited", allow, limits));
             }
         }
         Policy.Builder pb = Policy.builder(b.name);
