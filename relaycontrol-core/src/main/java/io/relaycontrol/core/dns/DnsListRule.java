@@ -427,6 +427,8 @@ public final class DnsListRule extends GuardedRule {
         } else if (blockAsked > 0 && blockFailed == blockAsked && failMode == FailMode.DEFER) {
             d = Decision.builder(Verdict.DEFER, name, "every DNS block list failed: " + failed)
                     .reply(UNAVAILABLE_REPLY);
+        } else if (score == 0 && listed.length() == 0 && failed.length() == 0 && ignored.length() == 0) {
+            return notListed; // the same answer the cached path gives
         } else {
             d = Decision.builder(Verdict.NO_OPINION, name, "score " + score + " below threshold " + threshold
                     + (failed.length() == 0 ? "" : "; failed (counted as not listed): " + failed));
