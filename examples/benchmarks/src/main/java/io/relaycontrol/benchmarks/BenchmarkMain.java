@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jol.info.GraphLayout;
 import org.openjdk.jmh.runner.Runner;
@@ -55,6 +57,7 @@ public final class BenchmarkMain {
         ChainedOptionsBuilder o = new OptionsBuilder()
                 .include(NetworkLookupBenchmark.class.getName() + "\\.")
                 .forks(1)
+                .addProfiler(GCProfiler.class)
                 .shouldFailOnError(true);
         if (quick) {
             o.warmupIterations(1).warmupTime(TimeValue.seconds(1))
@@ -207,6 +210,10 @@ public final class BenchmarkMain {
             method = method.substring(method.lastIndexOf('.') + 1);
             String list = r.getParams().getParam("list");
             byList.computeIfAbsent(list, k -> new HashMap<>()).put(method, r.getPrimaryResult().getScore());
+            Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
+            if (alloc != null) {
+                byList.get(list).put(method + ":B/op", alloc.getScore());
+            }
         }
         String[] others = {"reference", "netty", "ipaddressTrie", "james"};
         System.out.println();
@@ -231,6 +238,20 @@ public final class BenchmarkMain {
             System.out.println();
         }
         System.out.println("james: linear scan, not run above " + Candidates.JAMES_MAX + " entries");
+        System.out.println();
+        System.out.println("== Bytes allocated per lookup (gc.alloc.rate.norm) ==");
+        for (String list : BenchmarkData.LISTS) {
+            Map<String, Double> m = byList.get(list);
+            if (m == null) {
+                continue;
+            }
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-16s", list));
+            for (String p : new String[] {"relaycontrol", "reference", "netty", "ipaddressTrie", "james"}) {
+                Double v = m.get(p + ":B/op");
+                line.append(String.format(Locale.ROOT, " %s=%s", p, v == null ? "-" : String.format(Locale.ROOT, "%.1f", v)));
+            }
+            System.out.println(line);
+        }
     }
 
     private static String fmt(Double v) {

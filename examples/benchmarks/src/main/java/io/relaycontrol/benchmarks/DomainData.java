@@ -1,5 +1,6 @@
 package io.relaycontrol.benchmarks;
 
+import com.google.common.net.InternetDomainName;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -49,8 +50,8 @@ final class DomainData {
         Set<String> seen = new HashSet<>(count * 2);
         while (domains.size() < count) {
             String d = label(3 + rnd.nextInt(12)) + "." + SUFFIXES[rnd.nextInt(SUFFIXES.length)];
-            if (!seen.add(d)) {
-                continue;
+            if (!seen.add(d) || InternetDomainName.from(d).isPublicSuffix()) {
+                continue; // a random label can be a real public suffix (emr.it): the policy check refuses those
             }
             int r = rnd.nextInt(10);
             byte kind = (byte) (r < 4 ? 1 : r < 7 ? 2 : 3);
@@ -70,8 +71,10 @@ final class DomainData {
     String label(int len) {
         StringBuilder sb = new StringBuilder(len);
         for (int i = 0; i < len; i++) {
-            boolean inner = i > 0 && i < len - 1;
-            sb.append(inner && rnd.nextInt(20) == 0 ? '-' : ALPHABET.charAt(rnd.nextInt(ALPHABET.length())));
+            // a hyphen now and then, never first or last, never doubled, never at the third or fourth place
+            // (RFC 5891 reserves "??--" labels: xn--a is an invalid A-label)
+            boolean hyphenOk = i > 0 && i < len - 1 && i != 2 && i != 3 && sb.charAt(i - 1) != '-';
+            sb.append(hyphenOk && rnd.nextInt(20) == 0 ? '-' : ALPHABET.charAt(rnd.nextInt(ALPHABET.length())));
         }
         return sb.toString();
     }
