@@ -49,7 +49,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * does once per command. Senders are random addresses of unlisted domains. Every decision is checked once
  * before timing (which also creates the buckets). One thread by default (the goal is per thread; on a shared
  * 2-core machine a second thread measures the neighbours); {@code -t 2} runs two. Run with {@code -prof gc} for
- * the bytes per decision.
+ * the bytes per decision. Each iteration also prints decisions per CPU-second of the benchmark thread
+ * ({@link CpuTime}), the per-thread cost on a machine shared with other work.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -158,11 +159,16 @@ public class StandardPolicyBenchmark {
         }
     }
 
-    /** Per-thread cursor over the requests; with {@code -t 2} the threads start half the array apart. */
+    /**
+     * Per-thread cursor over the requests (with {@code -t 2} the threads start half the array apart), and the
+     * thread's CPU time per iteration ({@link CpuTime}).
+     */
     @State(Scope.Thread)
     public static class Cursor {
         private static final AtomicInteger THREADS = new AtomicInteger();
         int next;
+        long ops;
+        private final CpuTime cpu = new CpuTime();
 
         /** Picks this thread's starting point. */
         @Setup(Level.Trial)
@@ -170,7 +176,20 @@ public class StandardPolicyBenchmark {
             next = (THREADS.getAndIncrement() % 2) * (REQUESTS / 2);
         }
 
+        /** Starts the CPU clock of this iteration. */
+        @Setup(Level.Iteration)
+        public void startIteration() {
+            cpu.start(ops);
+        }
+
+        /** Prints this iteration's decisions per CPU-second. */
+        @TearDown(Level.Iteration)
+        public void stopIteration() {
+            cpu.stop(ops, "decisions");
+        }
+
         int next() {
+            ops++;
             int j = next;
             next = j + 1 == REQUESTS ? 0 : j + 1;
             return j;
