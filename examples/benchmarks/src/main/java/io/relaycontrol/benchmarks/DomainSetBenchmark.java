@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -25,7 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * a user of it must). Lists and queries: {@link DomainData} (65,536 queries, 1,048,576 for the 1,000,000-domain
  * list; half hits drawn from the whole list, half misses, random order). {@code input=lower}: every query
  * canonical; {@code input=mixed}: every query in mixed case. Every candidate's answers are checked against the
- * model before timing. Run with {@code -prof gc} for bytes per lookup.
+ * model before timing. Run with {@code -prof gc} for bytes per lookup. Each iteration also prints lookups per
+ * CPU-second of the benchmark thread ({@link CpuTime}; the benchmark runs on one thread, so the set-up thread's
+ * state is the timed thread's).
  *
  * <p>Run: {@code java -jar examples/benchmarks/target/benchmarks.jar DomainSetBenchmark -prof gc}.
  */
@@ -52,6 +55,8 @@ public class DomainSetBenchmark {
     private String[] queries;
     private boolean lower;
     private int next;
+    private long ops;
+    private final CpuTime cpu = new CpuTime();
 
     /** Builds the set and the references from the same entries, the queries, and checks every answer. */
     @Setup(Level.Trial)
@@ -78,7 +83,20 @@ public class DomainSetBenchmark {
                 + " with the model%n", domains, set.size(), n, input, hits);
     }
 
+    /** Starts the CPU clock of this iteration. */
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        cpu.start(ops);
+    }
+
+    /** Prints this iteration's lookups per CPU-second of the benchmark thread ({@link CpuTime}). */
+    @TearDown(Level.Iteration)
+    public void stopIteration() {
+        cpu.stop(ops, "lookups");
+    }
+
     private int nextIndex() {
+        ops++;
         int j = next;
         next = j + 1 == queries.length ? 0 : j + 1;
         return j;

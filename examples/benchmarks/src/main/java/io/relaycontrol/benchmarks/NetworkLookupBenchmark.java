@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -39,12 +40,30 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 public class NetworkLookupBenchmark {
 
-    /** The probe cursor, one per thread: walks the whole probe array, then starts again. */
+    /**
+     * The probe cursor, one per thread: walks the whole probe array, then starts again; it also prints each
+     * iteration's lookups per CPU-second of the benchmark thread (the same counter for every candidate).
+     */
     @State(Scope.Thread)
     public static class Cursor {
         int i;
+        long ops;
+        private final CpuTime cpu = new CpuTime();
+
+        /** Starts the CPU clock of this iteration. */
+        @Setup(Level.Iteration)
+        public void startIteration() {
+            cpu.start(ops);
+        }
+
+        /** Prints this iteration's lookups per CPU-second of the benchmark thread ({@link CpuTime}). */
+        @TearDown(Level.Iteration)
+        public void stopIteration() {
+            cpu.stop(ops, "lookups");
+        }
 
         int next(int n) {
+            ops++;
             int j = i;
             i = j + 1 == n ? 0 : j + 1;
             return j;
