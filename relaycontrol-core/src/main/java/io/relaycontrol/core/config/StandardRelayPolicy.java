@@ -13,6 +13,7 @@ import io.relaycontrol.core.auth.NullSenderRules;
 import io.relaycontrol.core.auth.SenderLoginMap;
 import io.relaycontrol.core.auth.SenderLoginRule;
 import io.relaycontrol.core.auth.TrustedNetworksRule;
+import io.relaycontrol.core.limit.LimitStore;
 import io.relaycontrol.core.limit.RateLimit;
 import io.relaycontrol.core.net.NetworkRules;
 import io.relaycontrol.core.net.NetworkSet;
@@ -105,7 +106,7 @@ public final class StandardRelayPolicy implements Rule {
             // request that is refused spends no token, and one over its limit is deferred.
             RelayDecider[] limits = b.limits.toArray(new RelayDecider[0]);
             for (Rule allow : allows) {
-                r.add(Rules.checkedAllow(allow.name(), allow, limits));
+                r.add(Rules.checkedAllow(allow.name() + "-limited", allow, limits));
             }
         }
         Policy.Builder pb = Policy.builder(b.name);
@@ -150,7 +151,7 @@ public final class StandardRelayPolicy implements Rule {
      * @return the loader
      */
     public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics) {
-        return loader(metrics, RelayMetricsSink.NONE);
+        return loader(metrics, RelayMetricsSink.NONE, LimitStore.local());
     }
 
     /**
@@ -162,10 +163,45 @@ public final class StandardRelayPolicy implements Rule {
      * @since 0.2.0
      */
     public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics, RelayMetricsSink sink) {
+        return loader(metrics, sink, LimitStore.local());
+    }
+
+    /**
+     * The {@link ReloadingRelayPolicy.Loader} for the standard policy, with the rate limits' buckets in
+     * {@code limitStore}, which outlives every policy the loader builds: a reload that keeps a limit (by name)
+     * keeps its buckets, one that changes its rates migrates them (what was spent still counts), and one that
+     * removes a limit drops its buckets ({@link LimitStore#retainLimits}).
+     *
+     * @param metrics counters every loaded version records into, so that they survive reloads
+     * @param limitStore where the limits' buckets live, e.g. {@link LimitStore#local()}
+     * @return the loader
+     * @since 0.2.0
+     */
+    public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics, LimitStore limitStore) {
+        return loader(metrics, RelayMetricsSink.NONE, limitStore);
+    }
+
+    /**
+     * The standard loader with a metrics sink and a limit store (see {@link #loader(PolicyMetrics, LimitStore)}).
+     *
+     * @param metrics counters every loaded version records into, so that they survive reloads
+     * @param sink told of every decision of every loaded version
+     * @param limitStore where the limits' buckets live
+     * @return the loader
+     * @since 0.2.0
+     */
+    public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics, RelayMetricsSink sink,
+            LimitStore limitStore) {
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(limitStore, "limitStore");
         return (keys, baseDir) -> {
-            RelayProperties props = RelayProperties.parse(keys, baseDir);
+            RelayProperties props = RelayProperties.parse(keys, baseDir, limitStore);
+            List<String> names = new ArrayList<>();
+            for (RateLimit l : props.policy().limits()) {
+                names.add(l.name());
+            }
+            limitStore.retainLimits(names);
             return new ReloadingRelayPolicy.Loaded(props.monitored(metrics, sink), props.sources());
         };
     }
