@@ -164,7 +164,7 @@ public final class DomainNames {
             return p.fail(ParseError.DOMAIN_TOO_LONG, "domain of " + octets + " octets; at most 255 allowed");
         }
         if (topNumeric) {
-            String v4 = IpLiterals.parseIPv4(s, from, to) >= 0 ? " such as [" + s.substring(from, to) + "]" : "";
+            String v4 = IpAddresses.parseIPv4(s, from, to) >= 0 ? " such as [" + s.substring(from, to) + "]" : "";
             return p.fail(ParseError.BARE_NUMERIC_DOMAIN,
                     "numeric domain: an IP address must be written as an address literal" + v4);
         }
@@ -260,7 +260,7 @@ public final class DomainNames {
             }
         }
         if (topNumeric) {
-            String v4 = IpLiterals.parseIPv4(sb, 0, n) >= 0 ? " such as [" + sb + "]" : "";
+            String v4 = IpAddresses.parseIPv4(sb, 0, n) >= 0 ? " such as [" + sb + "]" : "";
             return p.fail(ParseError.BARE_NUMERIC_DOMAIN, "numeric domain after IDNA mapping ('" + sb
                     + "'): an IP address must be written as an address literal" + v4);
         }
@@ -283,15 +283,15 @@ public final class DomainNames {
         }
         if (b - a >= 5 && s.regionMatches(true, a, "IPv6:", 0, 5)) {
             int[] g = new int[8];
-            String err = IpLiterals.parseIPv6(s, a + 5, b, g);
+            String err = IpAddresses.parseIPv6(s, a + 5, b, g);
             if (err != null) {
                 return p.fail(ParseError.BAD_ADDRESS_LITERAL, err);
             }
             StringBuilder sb = new StringBuilder(48).append('[');
-            if (IpLiterals.isIPv4Mapped(g)) {
-                IpLiterals.appendIPv4(sb, ((long) g[6] << 16) | g[7]);
+            if (IpAddresses.isIPv4Mapped(g)) {
+                IpAddresses.appendIPv4(sb, ((long) g[6] << 16) | g[7]);
             } else {
-                IpLiterals.appendIPv6(sb.append("IPv6:"), g);
+                IpAddresses.appendIPv6(sb.append("IPv6:"), g);
             }
             return sb.append(']').toString();
         }
@@ -307,7 +307,7 @@ public final class DomainNames {
             return p.fail(ParseError.UNSUPPORTED_ADDRESS_LITERAL, "address literal tag '"
                     + s.substring(a, colon) + "' is not supported; only IPv4 and 'IPv6:' literals are");
         }
-        long v4 = IpLiterals.parseIPv4(s, a, b);
+        long v4 = IpAddresses.parseIPv4(s, a, b);
         if (v4 < 0) {
             return p.fail(ParseError.BAD_ADDRESS_LITERAL, "not a strict IPv4 address literal (four decimals 0-255,"
                     + " no leading zeros); IPv6 literals need the 'IPv6:' tag");

@@ -2,6 +2,7 @@ package io.relaycontrol.core.limit;
 
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.address.EnvelopeAddress;
+import io.relaycontrol.api.address.IpAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Objects;
@@ -196,7 +197,7 @@ public final class LimitKeys {
 
         String format(InetAddress address) {
             byte[] b = address.getAddress();
-            if (b.length == 16 && isV4Mapped(b)) {
+            if (IpAddresses.isIPv4Mapped(b)) {
                 byte[] v4 = new byte[4];
                 System.arraycopy(b, 12, v4, 0, 4);
                 b = v4;
@@ -206,11 +207,11 @@ public final class LimitKeys {
                     return address.getHostAddress();
                 }
                 mask(b, v4Prefix);
-                String s = (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
+                String s = IpAddresses.format(b);
                 return v4Prefix == 32 ? s : s + "/" + v4Prefix;
             }
             mask(b, v6Prefix);
-            String s = formatV6(b);
+            String s = IpAddresses.format(b);
             return v6Prefix == 128 ? s : s + "/" + v6Prefix;
         }
 
@@ -225,15 +226,6 @@ public final class LimitKeys {
         }
     }
 
-    private static boolean isV4Mapped(byte[] b) {
-        for (int i = 0; i < 10; i++) {
-            if (b[i] != 0) {
-                return false;
-            }
-        }
-        return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
-    }
-
     private static void mask(byte[] b, int prefix) {
         for (int i = 0; i < b.length; i++) {
             int bitsHere = Math.max(0, Math.min(8, prefix - i * 8));
@@ -241,44 +233,8 @@ public final class LimitKeys {
         }
     }
 
-    /** RFC 5952 text: lower-case hex, no leading zeros, the longest run (at least two) of zero groups as {@code ::}. */
+    /** RFC 5952 text of 16 bytes; the one implementation is {@link IpAddresses#format(byte[])}. */
     static String formatV6(byte[] b) {
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLen = 0;
-        for (int i = 0; i < 8;) {
-            if (g[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        if (bestLen < 2) {
-            bestStart = -1;
-        }
-        StringBuilder sb = new StringBuilder(39);
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
+        return IpAddresses.format(b);
     }
 }

@@ -1,6 +1,7 @@
 package io.relaycontrol.core.net;
 
 import inet.ipaddr.IPAddress;
+import io.relaycontrol.api.address.IpAddresses;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -304,14 +305,14 @@ public final class NetworkSet {
     }
 
     private Family family(byte[] b) {
-        return b.length == 4 || isMapped(b) ? v4 : v6;
+        return b.length == 4 || IpAddresses.isIPv4Mapped(b) ? v4 : v6;
     }
 
     private int find(byte[] b) {
         if (b.length == 4) {
             return v4.findV4(toV4(b));
         }
-        if (isMapped(b)) {
+        if (IpAddresses.isIPv4Mapped(b)) {
             return v4.findV4(Cidr.v4Bits(b, 12));
         }
         return v6.findV6(hi(b), lo(b));
@@ -328,18 +329,6 @@ public final class NetworkSet {
         }
         byte[] b = address.getBytes();
         return Cidr.fromBytes(b, b.length * 8);
-    }
-
-    private static boolean isMapped(byte[] b) {
-        if (b.length != 16 || b[10] != (byte) 0xFF || b[11] != (byte) 0xFF) {
-            return false;
-        }
-        for (int i = 0; i < 10; i++) {
-            if (b[i] != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static int toV4(byte[] b) {
