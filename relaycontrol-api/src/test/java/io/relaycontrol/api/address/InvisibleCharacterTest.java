@@ -8,6 +8,7 @@ import com.ibm.icu.lang.UProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -192,6 +193,7 @@ class InvisibleCharacterTest {
     }
 
     @Test
+    @Tag("exhaustive") // every code point: seconds, not milliseconds; left out of PIT runs
     void canonicalizeWhenAnyAcceptedCodePointThenNeverDeletedByIdnaMapping() {
         List<String> deleted = new ArrayList<>();
         for (int cp = 0x80; cp <= Character.MAX_CODE_POINT; cp++) {
@@ -209,6 +211,7 @@ class InvisibleCharacterTest {
     }
 
     @Test
+    @Tag("exhaustive") // every code point: seconds, not milliseconds; left out of PIT runs
     void parseWhenSingleCodePointAnywhereThenCanonicalFormIsStable() {
         // Exhaustive over every code point in three places of a mailbox: the canonical form, read again, has the
         // same kind, canonical form and routing.
