@@ -90,7 +90,7 @@ class CanonicalFormPropertyTest {
 
     @Test
     void parseWhenCanonicalFormReadAgainThenSameKindCanonicalFormAndRouting() {
-        qt().withExamples(20_000).forAll(inputs()).checkAssert(x -> {
+        qt().withExamples(Examples.of(20_000)).forAll(inputs()).checkAssert(x -> {
             EnvelopeAddress a = EnvelopeAddress.parse(x);
             EnvelopeAddress again = EnvelopeAddress.parse(a.canonical());
             String why = String.format("%s -> %s -> %s", escape(x), escape(a.canonical()), again);
@@ -104,7 +104,7 @@ class CanonicalFormPropertyTest {
 
     @Test
     void parseWhenAcceptedThenNoInvisibleCharacterAndCanonicalDomainIsAsciiLdh() {
-        qt().withExamples(20_000).forAll(inputs()).checkAssert(x -> {
+        qt().withExamples(Examples.of(20_000)).forAll(inputs()).checkAssert(x -> {
             EnvelopeAddress a = EnvelopeAddress.parse(x);
             if (a.isInvalid()) {
                 return;
@@ -125,7 +125,7 @@ class CanonicalFormPropertyTest {
     void generatorWhenSampledThenReachesEveryGeneralCategory() {
         // Guards the generator itself: a property test that never sees a category proves nothing about it.
         BitSet seen = new BitSet();
-        qt().withExamples(5_000).forAll(anyCategoryCodePoint()).checkAssert(cp -> seen.set(Character.getType(cp)));
+        qt().withExamples(Examples.of(5_000)).forAll(anyCategoryCodePoint()).checkAssert(cp -> seen.set(Character.getType(cp)));
         BitSet expected = new BitSet();
         CATEGORIES.forEach(expected::set);
         assertThat(CATEGORIES).hasSize(30);

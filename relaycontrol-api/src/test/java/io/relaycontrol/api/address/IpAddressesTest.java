@@ -185,7 +185,7 @@ class IpAddressesTest {
 
     @Test
     void formatWhenAnyGroupsThenAgreesWithReferenceAndJdkReadsItBack() {
-        qt().withExamples(20_000).forAll(groupArrays()).checkAssert(g -> {
+        qt().withExamples(Examples.of(20_000)).forAll(groupArrays()).checkAssert(g -> {
             byte[] b = new byte[16];
             for (int i = 0; i < 8; i++) {
                 b[2 * i] = (byte) (g[i] >>> 8);

@@ -110,7 +110,7 @@ class DomainSetLookupModelTest {
 
     @Test
     void containsWhenRandomSetsAndQueriesThenAgreesWithModel() {
-        qt().withExamples(120).forAll(lists().of(domains()).ofSizeBetween(0, 30),
+        qt().withExamples(PitExamples.of(120)).forAll(lists().of(domains()).ofSizeBetween(0, 30),
                 lists().of(domains()).ofSizeBetween(0, 10), lists().of(queries()).ofSizeBetween(1, 40))
                 .checkAssert(DomainSetLookupModelTest::assertAgrees);
     }

@@ -164,7 +164,7 @@ class NetworkSetLargeSetModelTest {
     @Test
     void containsWhenLargeIpv4SetsAcrossTheWholeSpaceThenAgreesWithModel() {
         Gen<Probe> probes = v4Values().map(v -> new Probe(false, v));
-        qt().withExamples(15).forAll(lists().of(v4Entries()).ofSizeBetween(65, 200),
+        qt().withExamples(PitExamples.of(15)).forAll(lists().of(v4Entries()).ofSizeBetween(65, 200),
                 lists().of(probes).ofSizeBetween(50, 100))
                 .checkAssert(NetworkSetLargeSetModelTest::assertAgreesWithModel);
     }
@@ -172,7 +172,7 @@ class NetworkSetLargeSetModelTest {
     @Test
     void containsWhenLargeIpv6SetsAcrossManyBucketsThenAgreesWithModel() {
         Gen<Probe> probes = v6Values().map(v -> new Probe(true, v));
-        qt().withExamples(15).forAll(lists().of(v6Entries()).ofSizeBetween(65, 200),
+        qt().withExamples(PitExamples.of(15)).forAll(lists().of(v6Entries()).ofSizeBetween(65, 200),
                 lists().of(probes).ofSizeBetween(50, 100))
                 .checkAssert(NetworkSetLargeSetModelTest::assertAgreesWithModel);
     }
@@ -180,7 +180,7 @@ class NetworkSetLargeSetModelTest {
     @Test
     void containsWhenLargeMixedSetsThenEachFamilyAnswersOnlyForItself() {
         Gen<Probe> probes = v4Values().map(v -> new Probe(false, v)).mix(v6Values().map(v -> new Probe(true, v)));
-        qt().withExamples(10).forAll(lists().of(v4Entries().mix(v6Entries())).ofSizeBetween(130, 260),
+        qt().withExamples(PitExamples.of(10)).forAll(lists().of(v4Entries().mix(v6Entries())).ofSizeBetween(130, 260),
                 lists().of(probes).ofSizeBetween(50, 100))
                 .checkAssert(NetworkSetLargeSetModelTest::assertAgreesWithModel);
     }
