@@ -10,9 +10,11 @@ import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.Verdict;
 import io.relaycontrol.core.check.PolicyFinding;
 import io.relaycontrol.core.limit.RateLimit;
+import io.relaycontrol.core.rules.Condition;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -242,5 +244,80 @@ class RelayPropertiesDefaultsTest {
         for (int i = 0; i < 50; i++) {
             assertThat(p).allows(rcpt(STRANGER, "<x@elsewhere.test>", "<bob@example.com>").build());
         }
+    }
+
+    // the limit customizer, the policy-check log, the list sources in describe()
+
+    @Test
+    void parseWhenLimitCustomizerGivenThenEachLimitIsBuiltWithIt() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("relay.local-domains", "example.com");
+        m.put("relay.limit.client.recipients", "1/1d");
+        m.put("relay.limit.client.messages", "1/1d");
+        AtomicInteger calls = new AtomicInteger();
+        RelayProperties props;
+        try (LogCapture ignored = new LogCapture()) {
+            props = RelayProperties.parse(m, dir, b -> {
+                calls.incrementAndGet();
+                b.exempt(Condition.of("everyone is exempt", r -> true));
+            });
+        }
+        assertThat(calls.get()).isEqualTo(2);
+        // with every request exempt, a budget of one is never exhausted
+        for (int i = 0; i < 3; i++) {
+            assertThat(props.policy()).allows(rcpt(STRANGER, "<x@elsewhere.test>", "<bob@example.com>").build());
+        }
+        assertThat(parse("relay.limit.client.recipients", "1/1d").policy()).allows(
+                rcpt(STRANGER, "<x@elsewhere.test>", "<bob@example.com>").build());
+    }
+
+    @Test
+    void parseWhenWarningsThenLoggedAndErrorsLoggedOnlyUnderWarn() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("relay.local-domains", "example.com");
+        m.put("relay.auth.require-tls", "false"); // a warning: auth-without-tls
+        try (LogCapture log = new LogCapture()) {
+            RelayProperties.parse(m, dir);
+            assertThat(log.text()).contains("relay policy check").contains("auth-without-tls");
+        }
+        m.put("relay.auth.require-tls", "true");
+        try (LogCapture log = new LogCapture()) {
+            RelayProperties.parse(m, dir);
+            assertThat(log.text()).doesNotContain("auth-without-tls");
+        }
+        m.put("relay.trusted-networks", "0.0.0.0/0"); // an error
+        m.put("relay.check", "warn");
+        try (LogCapture log = new LogCapture()) {
+            RelayProperties p = RelayProperties.parse(m, dir);
+            PolicyFinding error = p.findings().stream().filter(f -> f.severity() == PolicyFinding.Severity.ERROR)
+                    .findFirst().orElseThrow();
+            assertThat(log.text()).contains(error.code());
+        }
+        m.put("relay.check", "refuse");
+        try (LogCapture log = new LogCapture()) {
+            assertThatThrownBy(() -> RelayProperties.parse(m, dir)).isInstanceOf(ConfigException.class);
+            assertThat(log.text()).doesNotContain("relay policy check: ERROR");
+        }
+    }
+
+    @Test
+    void describeWhenListsGivenAsKeysThenNamesTheKeysTheyCameFrom() {
+        String d = parse("relay.relay-domains", "backup.example.net", "relay.trusted-networks", "192.0.2.0/24",
+                "relay.blocked-networks", "203.0.113.0/24").policy().describe();
+        assertThat(d).contains("local domains: 1 entry from relay.local-domains")
+                .contains("relay domains: 1 entry from relay.relay-domains")
+                .contains("trusted networks: 1 entry from relay.trusted-networks")
+                .contains("blocked networks: 1 entry from relay.blocked-networks");
+        String none = parse().policy().describe();
+        assertThat(none).contains("relay domains: 0 entries\n").doesNotContain("from relay.relay-domains");
+    }
+
+    @Test
+    void parseWhenIncludedListFailsWithConfigErrorThenThatErrorIsKept() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("nets.txt"), "192.0.2.0/24\nnot-a-network!\n");
+        assertThatThrownBy(() -> parse("relay.trusted-networks", "file:nets.txt"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("relay.trusted-networks")
+                .hasMessageContaining("nets.txt");
     }
 }
