@@ -105,6 +105,22 @@ class CharacterAndLengthLimitsTest {
         assertLocalPart("\"" + "a".repeat(63) + "\"", false);
         assertLocalPart("\"" + "ü".repeat(31) + "\"", true);
         assertLocalPart("\"" + "ü".repeat(31) + "a\"", false);
+        // the ends of the two- and three-octet ranges: U+07FA is 2 octets, U+0800 is 3
+        assertLocalPart("\u07FA".repeat(32), true);
+        assertLocalPart("\u07FA".repeat(32) + "a", false);
+        assertLocalPart("\u0800".repeat(21) + "a", true);
+        assertLocalPart("\u0800".repeat(21) + "aa", false);
+    }
+
+    @Test
+    void parseWhenQuotedPairEscapesPrintableAsciiEndsThenAccepted() {
+        // a quoted pair may escape any printable ASCII character, space and '~' included
+        EnvelopeAddress space = EnvelopeAddress.parse("<\"a\\ b\"@example.com>");
+        assertThat(space.localPart()).isEqualTo("a b");
+        EnvelopeAddress tilde = EnvelopeAddress.parse("<\"a\\~b\"@example.com>");
+        assertThat(tilde.localPart()).isEqualTo("a~b");
+        assertThat(EnvelopeAddress.parse("<\"a\\\u00e9b\"@example.com>").parseError())
+                .contains(ParseError.BAD_QUOTED_PAIR);
     }
 
     private static void assertLocalPart(String local, boolean accepted) {
