@@ -159,4 +159,17 @@ class DomainSetLookupModelTest {
         assertThat(set.match("other.com").map(DomainMatch::entry)).contains(".com");
         assertThat(set.contains("a.b.example.com")).isTrue();
     }
+
+    @Test
+    void matchWhenAddressLiteralListedThenOnlyThatLiteralEntryMatches() {
+        DomainSet first = DomainSet.of("[192.0.2.1]");
+        assertThat(first.contains("[192.0.2.1]")).isTrue();
+        assertThat(first.contains("[IPv6:::ffff:192.0.2.1]")).isTrue(); // canonicalised to the IPv4 literal
+        DomainSet later = DomainSet.of("example.com", ".example.org", "[192.0.2.1]", "[IPv6:2001:db8::1]");
+        assertThat(later.match("[192.0.2.1]").map(DomainMatch::entry)).contains("[192.0.2.1]");
+        assertThat(later.match("[IPv6:2001:DB8:0:0:0:0:0:1]").map(DomainMatch::entry)).contains("[IPv6:2001:db8::1]");
+        assertThat(later.contains("[192.0.2.2]")).isFalse();
+        assertThat(later.contains("192.0.2.1")).isFalse();
+        assertThat(later.contains("[example.com]")).isFalse();
+    }
 }
