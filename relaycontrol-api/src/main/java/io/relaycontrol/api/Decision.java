@@ -19,6 +19,13 @@ import java.util.Optional;
  * The rule name and reason are never blank. Instances are immutable and thread-safe; the children
  * and details are unmodifiable.
  *
+ * <h2>Who decided</h2>
+ * A composite decision (made by a combinator or a policy that passes on the answer of one of its members) keeps a
+ * link to that member's decision, {@link #decisiveChild()}; verdict, reply and reason are the child's. A decision
+ * that made its own answer (a leaf rule, a negation, a combinator whose members all abstained, a rule that failed)
+ * has no such link. {@link #decisive()} follows the links down to the rule that really decided, so "who decided"
+ * is a fact recorded when the decision was made, never a guess made afterwards by scanning the children.
+ *
  * @since 0.1.0
  */
 public final class Decision {
@@ -32,6 +39,8 @@ public final class Decision {
     private final Object[] detailPairs;
     private volatile Map<String, String> details;
     private final Throwable error;
+    /** The child whose answer this decision passes on, or {@code null} if this decision made its own answer. */
+    private final Decision decisiveChild;
 
     private static final Object[] NO_DETAILS = new Object[0];
 
@@ -43,6 +52,19 @@ public final class Decision {
         this.children = b.children == null ? List.of() : List.copyOf(b.children);
         this.detailPairs = b.detailCount == 0 ? NO_DETAILS : Arrays.copyOf(b.detailPairs, b.detailCount * 2);
         this.error = b.error;
+        this.decisiveChild = b.decisiveChild;
+        if (decisiveChild != null) {
+            if (!containsSame(children, decisiveChild)) {
+                throw new IllegalArgumentException("the decisive child " + decisiveChild
+                        + " is not one of the children of " + rule);
+            }
+            if (decisiveChild.verdict != verdict || !Objects.equals(decisiveChild.reply, reply)
+                    || !decisiveChild.reason.equals(reason)) {
+                throw new IllegalArgumentException("a decision that passes on its child's answer has the child's"
+                        + " verdict, reply and reason: child " + decisiveChild + ", decision " + verdict
+                        + (reply == null ? "" : " [" + reply + "]") + " by " + rule + ": " + reason);
+            }
+        }
         switch (verdict) {
             case DENY:
                 if (reply == null || !reply.isPermanentFailure()) {
@@ -67,6 +89,16 @@ public final class Decision {
             default:
                 throw new AssertionError(verdict);
         }
+    }
+
+    /** Identity search from the end: the decisive child is usually the last one asked. */
+    private static boolean containsSame(List<Decision> list, Decision d) {
+        for (int i = list.size() - 1; i >= 0; i--) {
+            if (list.get(i) == d) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String requireText(String s, String what) {
@@ -142,16 +174,24 @@ public final class Decision {
     /**
      * A decision of a composite rule (a combinator or policy) that passes on the answer of one of its members:
      * verdict, reason and reply are {@code decisive}'s, the rule is {@code rule}, and the children are the
-     * member decisions that were made, in order ({@code decisive} among them).
+     * member decisions that were made, in order ({@code decisive} among them). The decision records
+     * {@code decisive} as its {@link #decisiveChild()}, which {@link #decisive()} follows.
      *
      * @param rule the name of the composite rule
-     * @param decisive the member decision whose answer is passed on
+     * @param decisive the member decision whose answer is passed on; must be one of {@code children} (the same
+     *     instance)
      * @param children the member decisions made, in order; copied
      * @return the decision
      * @throws NullPointerException if any argument or child is null
+     * @throws IllegalArgumentException if {@code decisive} is not one of {@code children}, or {@code rule} is blank
      */
     public static Decision composite(String rule, Decision decisive, List<Decision> children) {
-        return new Decision(decisive, requireText(rule, "rule"), List.copyOf(children));
+        Objects.requireNonNull(decisive, "decisive");
+        List<Decision> copy = List.copyOf(children);
+        if (!containsSame(copy, decisive)) {
+            throw new IllegalArgumentException("the decisive decision " + decisive + " is not one of the children");
+        }
+        return new Decision(decisive, requireText(rule, "rule"), copy);
     }
 
     private Decision(Decision decisive, String rule, List<Decision> children) {
@@ -162,6 +202,7 @@ public final class Decision {
         this.children = children;
         this.detailPairs = NO_DETAILS;
         this.error = null;
+        this.decisiveChild = decisive;
     }
 
     /**
@@ -187,6 +228,7 @@ public final class Decision {
             b.detail((String) detailPairs[i], detailPairs[i + 1]);
         }
         b.error = error;
+        b.decisiveChild = decisiveChild;
         return b;
     }
 
@@ -244,24 +286,47 @@ public final class Decision {
     }
 
     /**
-     * The innermost decision with this decision's verdict: the rule that really decided, below the
-     * combinators that passed its answer on. For a leaf, this decision itself.
+     * The child whose answer this decision passes on, as recorded when it was made (by
+     * {@link #composite(String, Decision, List)} or {@link Builder#decisiveChild(Decision)}).
      *
-     * @return the deciding leaf
+     * @return the child, or empty if this decision made its own answer
+     * @since 0.2.0
+     */
+    public Optional<Decision> decisiveChild() {
+        return Optional.ofNullable(decisiveChild);
+    }
+
+    /**
+     * The rule that really decided: follows {@link #decisiveChild()} down through the combinators and policies
+     * that passed its answer on. For a decision that made its own answer, this decision itself. The result has
+     * this decision's verdict, reply and reason.
+     *
+     * <p>Before 0.2.0 this scanned the children for the last one with the same verdict, which named the wrong rule
+     * when several members gave that verdict (an any-of passes on the first refusal).
+     *
+     * @return the deciding leaf, never {@code null}
      */
     public Decision decisive() {
         Decision d = this;
-        outer:
-        while (true) {
-            for (int i = d.children.size() - 1; i >= 0; i--) {
-                Decision c = d.children.get(i);
-                if (c.verdict == d.verdict) {
-                    d = c;
-                    continue outer;
-                }
-            }
-            return d;
+        while (d.decisiveChild != null) {
+            d = d.decisiveChild;
         }
+        return d;
+    }
+
+    /**
+     * The chain of decisions from this one down to {@link #decisive()}, following {@link #decisiveChild()}:
+     * for a policy's decision passed on from a combinator's member, {@code [policy, combinator, member]}.
+     *
+     * @return the chain, this decision first and the deciding leaf last; unmodifiable, never empty
+     * @since 0.2.0
+     */
+    public List<Decision> decisivePath() {
+        List<Decision> path = new ArrayList<>(4);
+        for (Decision d = this; d != null; d = d.decisiveChild) {
+            path.add(d);
+        }
+        return Collections.unmodifiableList(path);
     }
 
     /**
@@ -318,6 +383,7 @@ public final class Decision {
         private Object[] detailPairs;
         private int detailCount;
         private Throwable error;
+        private Decision decisiveChild;
 
         private Builder(Verdict verdict, String rule, String reason) {
             this.verdict = Objects.requireNonNull(verdict, "verdict");
@@ -397,8 +463,36 @@ public final class Decision {
         }
 
         /**
+         * Records that this decision passes on the answer of one of its children: {@link Decision#decisive()}
+         * follows the link. The child must also be added with {@link #child} or {@link #children} (the same
+         * instance), and this decision must have its verdict, reply and reason; {@link #build()} checks both.
+         *
+         * @param child the child whose answer is passed on
+         * @return this builder
+         * @since 0.2.0
+         */
+        public Builder decisiveChild(Decision child) {
+            this.decisiveChild = Objects.requireNonNull(child, "child");
+            return this;
+        }
+
+        /**
+         * Records that this decision makes its own answer (clears a {@link #decisiveChild(Decision)} link, for
+         * example one copied by {@link Decision#toBuilder()}).
+         *
+         * @return this builder
+         * @since 0.2.0
+         */
+        public Builder ownAnswer() {
+            this.decisiveChild = null;
+            return this;
+        }
+
+        /**
          * @return the decision
-         * @throws IllegalArgumentException if the reply does not fit the verdict, or rule or reason is blank
+         * @throws IllegalArgumentException if the reply does not fit the verdict, or rule or reason is blank, or a
+         *     {@linkplain #decisiveChild(Decision) decisive child} is not among the children or has another
+         *     verdict, reply or reason
          * @throws NullPointerException if rule or reason is null
          */
         public Decision build() {

@@ -16,6 +16,9 @@ public record EnhancedStatus(int statusClass, int subject, int detail) {
     /**
      * Validates the parts.
      *
+     * @param statusClass 2, 4 or 5
+     * @param subject 0 to 999
+     * @param detail 0 to 999
      * @throws IllegalArgumentException if the class is not 2, 4 or 5, or subject or detail is out of range
      */
     public EnhancedStatus {

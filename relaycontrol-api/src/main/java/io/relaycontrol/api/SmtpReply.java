@@ -34,6 +34,9 @@ public record SmtpReply(int code, EnhancedStatus status, String text) {
     /**
      * Validates the reply.
      *
+     * @param code the reply code
+     * @param status the enhanced status, whose class agrees with the code
+     * @param text the text
      * @throws NullPointerException if {@code status} or {@code text} is null
      * @throws IllegalArgumentException if the code, the status class or the text is invalid
      */

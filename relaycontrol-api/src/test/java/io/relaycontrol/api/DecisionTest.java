@@ -108,13 +108,49 @@ class DecisionTest {
     }
 
     @Test
-    void decisiveWhenNestedThenInnermostDecisionWithTheSameVerdict() {
+    void decisiveWhenNestedThenFollowsTheRecordedChildren() {
         Decision leaf = Decision.allow("trusted", "in 192.0.2.0/24");
         Decision mid = Decision.builder(Verdict.ALLOW, "inner", "in 192.0.2.0/24")
-                .child(Decision.noOpinion("x", "n/a")).child(leaf).build();
-        Decision top = Decision.builder(Verdict.ALLOW, "policy", "in 192.0.2.0/24").child(mid).build();
+                .child(Decision.noOpinion("x", "n/a")).child(leaf).decisiveChild(leaf).build();
+        Decision top = Decision.composite("policy", mid, List.of(mid));
         assertThat(top.decisive()).isSameAs(leaf);
+        assertThat(top.decisivePath()).containsExactly(top, mid, leaf);
+        assertThat(top.decisiveChild()).containsSame(mid);
         assertThat(leaf.decisive()).isSameAs(leaf);
+        assertThat(leaf.decisiveChild()).isEmpty();
+        assertThat(leaf.decisivePath()).containsExactly(leaf);
+    }
+
+    @Test
+    void decisiveWhenTwoChildrenHaveTheVerdictThenTheRecordedOneNotTheLast() {
+        Decision first = Decision.deny("first", "first refusal", SmtpReply.of(550, "5.7.1", "first"));
+        Decision second = Decision.deny("second", "second refusal", DENIED);
+        Decision any = Decision.composite("any", first, List.of(first, second));
+        assertThat(any.decisive()).isSameAs(first);
+        assertThat(any.reply()).isEqualTo(first.reply());
+    }
+
+    @Test
+    void decisiveWhenOwnAnswerWithChildrenThenItself() {
+        Decision child = Decision.allow("a", "allowed");
+        Decision negated = Decision.builder(Verdict.DENY, "not", "negated: allowed").reply(DENIED).child(child).build();
+        assertThat(negated.decisive()).isSameAs(negated);
+        assertThat(negated.toBuilder().build().decisive().rule()).isEqualTo("not");
+    }
+
+    @Test
+    void decisiveChildWhenNotAChildOrAnotherAnswerThenRefused() {
+        Decision child = Decision.allow("a", "allowed");
+        assertThatThrownBy(() -> Decision.builder(Verdict.ALLOW, "c", "allowed").decisiveChild(child).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not one of the children");
+        assertThatThrownBy(() -> Decision.builder(Verdict.ALLOW, "c", "other reason").child(child)
+                .decisiveChild(child).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("verdict, reply and reason");
+        assertThatThrownBy(() -> Decision.composite("c", child, List.of(Decision.allow("a", "allowed"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not one of the children");
+        Decision linked = Decision.composite("c", child, List.of(child));
+        assertThat(linked.toBuilder().ownAnswer().build().decisive().rule()).isEqualTo("c");
+        assertThat(linked.toBuilder().build().decisive()).isSameAs(child);
     }
 
     @Test

@@ -3,7 +3,10 @@ package io.relaycontrol.testkit;
 import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayDecider;
 import io.relaycontrol.api.RelayRequest;
+import io.relaycontrol.api.Stage;
 import io.relaycontrol.api.Verdict;
+import java.util.ArrayList;
+import java.util.List;
 import org.assertj.core.api.AbstractAssert;
 
 /**
@@ -69,6 +72,59 @@ public final class DeciderAssert extends AbstractAssert<DeciderAssert, RelayDeci
      */
     public DecisionAssert decides(RelayRequest request) {
         return decide(request);
+    }
+
+    /** The client of {@link #acceptsStrangersBeforeRecipient()}: TEST-NET-2, in no list of the examples. */
+    public static final String STRANGER_CLIENT = "198.51.100.77";
+    /** The sender of {@link #acceptsStrangersBeforeRecipient()}: a domain that is nobody's local domain. */
+    public static final String STRANGER_SENDER = "<someone@stranger.example>";
+
+    /**
+     * Asserts that the decider refuses nobody before a recipient exists: a stranger (an untrusted,
+     * unauthenticated client, {@link #STRANGER_CLIENT}, without TLS) is not refused (neither DENY nor DEFER) at
+     * CONNECT, HELO, MAIL with {@link #STRANGER_SENDER} or the null sender {@code <>}, and DATA. Servers ask at those
+     * stages too; a policy that refuses there refuses inbound mail for its own users at the banner, which RCPT-only
+     * tests never see. Relay protection belongs at RCPT.
+     *
+     * @return this
+     * @since 0.2.0
+     */
+    public DeciderAssert acceptsStrangersBeforeRecipient() {
+        return acceptsStrangersBeforeRecipient(STRANGER_CLIENT, STRANGER_SENDER);
+    }
+
+    /**
+     * As {@link #acceptsStrangersBeforeRecipient()}, for a given client and sender (for a policy whose lists happen
+     * to contain the default stranger).
+     *
+     * @param client the client's IP literal
+     * @param sender the MAIL FROM path
+     * @return this
+     * @since 0.2.0
+     */
+    public DeciderAssert acceptsStrangersBeforeRecipient(String client, String sender) {
+        isNotNull();
+        List<RelayRequest> requests = List.of(
+                Requests.connect(client).build(),
+                Requests.helo(client, "client.stranger.example").build(),
+                Requests.mail(client, sender).helo("client.stranger.example").build(),
+                Requests.mail(client, "<>").helo("client.stranger.example").build(),
+                Requests.data(client, sender, 1).helo("client.stranger.example").build());
+        List<String> refused = new ArrayList<>();
+        for (RelayRequest r : requests) {
+            Decision d = actual.decide(r);
+            if (d == null) {
+                refused.add(r.stage() + ": returned null");
+            } else if (d.verdict().isRefusal()) {
+                refused.add(r.stage() + " " + r + ":\n" + d.explain().indent(2).stripTrailing());
+            }
+        }
+        if (!refused.isEmpty()) {
+            failWithMessage("expected a stranger to be accepted before a recipient exists (relay is decided at %s),"
+                    + " but %d of %d requests were refused:%n%s", Stage.RCPT, refused.size(), requests.size(),
+                    String.join("\n", refused));
+        }
+        return this;
     }
 
     private DecisionAssert decide(RelayRequest request) {

@@ -3,6 +3,9 @@ package io.relaycontrol.testkit;
 import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.Verdict;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.assertj.core.api.AbstractAssert;
 
 /**
@@ -59,31 +62,62 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
     }
 
     /**
-     * Asserts which rule decided: the {@linkplain Decision#decisive() innermost decision} with this verdict, or
-     * the top decision itself, is named {@code rule}.
+     * Asserts which rule decided: the {@linkplain Decision#decisive() deciding leaf}, found by following the links
+     * that composite decisions record, is named {@code rule}. The policy's or a combinator's own name does not
+     * match (since 0.2.0; before, {@code decidedBy("my-policy")} passed whichever rule decided); use
+     * {@link #decidedByPath(String...)} to assert the chain.
      *
      * @param rule the expected rule name
      * @return this
      */
     public DecisionAssert decidedBy(String rule) {
         isNotNull();
-        if (!actual.rule().equals(rule) && !actual.decisive().rule().equals(rule)) {
-            failWithMessage("expected the decision to be made by rule '%s' but it was '%s':%n%s", rule,
-                    actual.decisive().rule(), actual.explain());
+        String leaf = actual.decisive().rule();
+        if (!leaf.equals(rule)) {
+            failWithMessage("expected the decision to be made by rule '%s' but it was '%s' (path %s):%n%s", rule,
+                    leaf, path(actual), actual.explain());
         }
         return this;
     }
 
     /**
-     * Asserts that the reason of the deciding rule (or of the top decision) contains {@code text}.
+     * Asserts the whole chain of rules that passed the answer on, from the top decision down to the deciding leaf
+     * ({@link Decision#decisivePath()}): {@code decidedByPath("relay", "local-domains-limited", "local-domains")}.
+     *
+     * @param rules the expected rule names, top first, leaf last
+     * @return this
+     * @since 0.2.0
+     */
+    public DecisionAssert decidedByPath(String... rules) {
+        isNotNull();
+        List<String> expected = Arrays.asList(rules);
+        List<String> seen = path(actual);
+        if (!seen.equals(expected)) {
+            failWithMessage("expected the decision path %s but it was %s:%n%s", expected, seen, actual.explain());
+        }
+        return this;
+    }
+
+    private static List<String> path(Decision d) {
+        List<String> names = new ArrayList<>();
+        for (Decision x : d.decisivePath()) {
+            names.add(x.rule());
+        }
+        return names;
+    }
+
+    /**
+     * Asserts that the decision's reason (which is the deciding rule's reason: a composite passes its member's on)
+     * contains {@code text}.
      *
      * @param text the expected fragment
      * @return this
      */
     public DecisionAssert withReasonContaining(String text) {
         isNotNull();
-        if (!actual.reason().contains(text) && !actual.decisive().reason().contains(text)) {
-            failWithMessage("expected the reason to contain '%s':%n%s", text, actual.explain());
+        if (!actual.reason().contains(text)) {
+            failWithMessage("expected the reason to contain '%s' but it was '%s':%n%s", text, actual.reason(),
+                    actual.explain());
         }
         return this;
     }

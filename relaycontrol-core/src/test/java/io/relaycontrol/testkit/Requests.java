@@ -56,4 +56,15 @@ public final class Requests {
     public static RelayRequest.Builder rcpt(String client, String sender, String recipient) {
         return RelayRequest.builder(Stage.RCPT).client(client).sender(sender).recipient(recipient);
     }
+
+    /**
+     * @param client the client's IP literal
+     * @param sender the MAIL FROM path
+     * @param recipients how many recipients were accepted
+     * @return a DATA request builder
+     * @since 0.2.0
+     */
+    public static RelayRequest.Builder data(String client, String sender, int recipients) {
+        return RelayRequest.builder(Stage.DATA).client(client).sender(sender).recipientCount(recipients);
+    }
 }

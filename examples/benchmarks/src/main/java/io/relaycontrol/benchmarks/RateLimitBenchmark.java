@@ -1,23 +1,21 @@
 package io.relaycontrol.benchmarks;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
 import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.Stage;
-import io.relaycontrol.core.limit.Bandwidths;
 import io.relaycontrol.core.limit.Counted;
-import io.relaycontrol.core.limit.FailureMode;
 import io.relaycontrol.core.limit.LimitKeys;
+import io.relaycontrol.core.limit.LimitStore;
+import io.relaycontrol.core.limit.Rate;
 import io.relaycontrol.core.limit.RateLimit;
-import io.relaycontrol.core.limit.redis.RedisLimitStore;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -30,185 +28,222 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Rate-limit decisions per second: one hot key and a million distinct keys (client addresses), on one and
- * two threads, with buckets in this JVM ({@code local}: room for every key; {@code local-bounded}: 100,000
- * keys, so the million-key flood evicts all the time) and in Redis ({@code redis}). Every decision charges a
- * token (the bandwidths are large enough never to run dry), so this measures the charging path.
- *
- * <p>The Redis variant starts its own {@code redis-server} on a free loopback port; without the binary its
- * setup fails with a message and JMH goes on with the other benchmarks.
+ * Local rate-limit decisions against the physical-limit reference in the same run: a charging decision of
+ * {@link RateLimit} (per client address, two rates, buckets in {@link LimitStore#local()}) against raw
+ * Bucket4j, the same two bandwidths, on the same requests:
+ * <ul>
+ * <li>many keys ({@code keys} = 65,536 or 1,048,576 client addresses spread over the whole IPv4 space): every
+ *     operation takes the next of 1,048,576 requests drawn at random from the keys (a random order, each thread
+ *     starting at its own place). Reference: a Caffeine cache of Bucket4j buckets keyed by the request's
+ *     {@code InetAddress} ({@code getIfPresent}, then {@code get} on a miss) and
+ *     {@code tryConsumeAndReturnRemaining(1)}, the simplest correct way to write it;</li>
+ * <li>one hot key ({@link HotKey}): the reference is one Bucket4j bucket.</li>
+ * </ul>
+ * Every bucket exists before timing starts (a warm server), and the rates ({@link #RATES}) neither run dry
+ * nor fill up between visits, so both sides measure charging an existing bucket. Report the ratio of the two within one run, and {@code -prof gc}'s
+ * {@code gc.alloc.rate.norm} for bytes per decision:
  *
  * <pre>
- * java -jar examples/benchmarks/target/benchmarks.jar RateLimitBenchmark -f 1 -wi 2 -i 3 -r 2s -w 2s
+ * java -jar examples/benchmarks/target/benchmarks.jar 'RateLimitBenchmark' -prof gc
  * </pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx3g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
 public class RateLimitBenchmark {
 
-    private static final int KEYS = 1_000_000;
+    /** Requests visited per run through the probe order; at least 65,536 as the house style asks. */
+    static final int PROBES = 1 << 20;
 
-    /** Where the buckets live. */
-    @Param({"local", "local-bounded", "redis"})
-    public String store;
+    /**
+     * Two rates whose buckets never run dry in a run (a burst of ten billion) and never fill up again between
+     * two visits (one token a day or an hour), so both sides charge an existing bucket every time. With
+     * fast-refilling rates the local store would rightly forget a bucket between visits (it is full again) and
+     * this would measure bucket creation instead.
+     */
+    static final long BURST = 10_000_000_000L;
 
-    private RateLimit limit;
-    private RelayRequest hot;
-    private RelayRequest[] many;
-    private Process redisProcess;
-    private RedisLimitStore redis;
+    static final java.util.List<Rate> RATES = java.util.List.of(Rate.perDay(24).withBurst(BURST),
+            Rate.perHour(2).withBurst(BURST));
 
-    /** Per-thread position in the million keys, starting at a random place. */
+    /** How many distinct client addresses. */
+    @Param({"65536", "1048576"})
+    public int keys;
+
+    RelayRequest[] probes;
+    RateLimit limit;
+    Cache<InetAddress, Bucket> reference;
+
+    /** This thread's place in the probe order. */
     @State(Scope.Thread)
     public static class Cursor {
         int next;
 
-        /** Picks a random start. */
+        /** A random place, so that two threads do not walk the same keys in step. */
         @Setup
         public void start() {
-            next = ThreadLocalRandom.current().nextInt(KEYS);
+            next = new SplittableRandom().nextInt(PROBES);
+        }
+
+        int advance() {
+            int i = next;
+            next = i + 1 == PROBES ? 0 : i + 1;
+            return i;
         }
     }
 
+    static Bucket referenceBucket() {
+        return Bucket.builder()
+                .addLimit(b -> b.capacity(BURST).refillGreedy(24, Duration.ofDays(1)))
+                .addLimit(b -> b.capacity(BURST).refillGreedy(2, Duration.ofHours(1)))
+                .build();
+    }
+
+    static RateLimit relaycontrolLimit(int maxKeys) {
+        return RateLimit.builder("bench").key(LimitKeys.clientAddress()).counting(Counted.CONNECTIONS)
+                .rates(RATES).maxKeys(maxKeys).store(LimitStore.local()).build();
+    }
+
     /**
-     * Builds the requests and the limit; for {@code redis}, starts a server.
+     * Draws the keys over the whole IPv4 space, the probe order, and creates every bucket on both sides; then
+     * checks that both sides charge.
      *
-     * @throws Exception if Redis is missing or does not start
+     * @throws UnknownHostException never (addresses are built from bytes)
      */
     @Setup(Level.Trial)
-    public void setUp() throws Exception {
-        hot = RelayRequest.builder(Stage.CONNECT).client("192.0.2.1").build();
-        many = new RelayRequest[KEYS];
-        for (int i = 0; i < KEYS; i++) {
-            byte[] b = {10, (byte) (i >>> 16), (byte) (i >>> 8), (byte) i};
-            many[i] = RelayRequest.builder(Stage.CONNECT).client(InetAddress.getByAddress(b)).build();
+    public void setUp() throws UnknownHostException {
+        SplittableRandom random = new SplittableRandom(20261202);
+        RelayRequest[] byKey = new RelayRequest[keys];
+        java.util.HashSet<Integer> seen = new java.util.HashSet<>();
+        for (int i = 0; i < keys; i++) {
+            int ip;
+            do {
+                ip = random.nextInt();
+            } while (!seen.add(ip));
+            byte[] b = {(byte) (ip >>> 24), (byte) (ip >>> 16), (byte) (ip >>> 8), (byte) ip};
+            byKey[i] = RelayRequest.builder(Stage.CONNECT).client(InetAddress.getByAddress(b)).build();
         }
-        RateLimit.Builder b = RateLimit.builder("bench").key(LimitKeys.clientAddress()).counting(Counted.CONNECTIONS)
-                .bandwidths(Bandwidths.parse("1000000000/1s, 100000000000/1h"));
-        switch (store) {
-            case "local":
-                b.localStore(2 * KEYS);
-                break;
-            case "local-bounded":
-                b.localStore(100_000);
-                break;
-            case "redis":
-                int port = startRedis();
-                redis = RedisLimitStore.builder("redis://127.0.0.1:" + port).build();
-                b.store(redis.proxyManager()).onStoreFailure(FailureMode.DEFER);
-                break;
-            default:
-                throw new IllegalArgumentException("unknown store " + store);
+        probes = new RelayRequest[PROBES];
+        for (int i = 0; i < PROBES; i++) {
+            probes[i] = byKey[random.nextInt(keys)];
         }
-        limit = b.build();
-        Decision d = limit.decide(hot);
-        if (d.verdict().isRefusal()) {
-            throw new IllegalStateException("limit refuses in setup: " + d.explain());
-        }
-    }
-
-    /** Closes Redis, if started. */
-    @TearDown(Level.Trial)
-    public void tearDown() throws InterruptedException {
-        if (redis != null) {
-            redis.close();
-        }
-        if (redisProcess != null) {
-            redisProcess.destroy();
-            if (!redisProcess.waitFor(10, TimeUnit.SECONDS)) {
-                redisProcess.destroyForcibly();
+        limit = relaycontrolLimit(2 * keys);
+        reference = Caffeine.newBuilder().maximumSize(2L * keys).expireAfterAccess(Duration.ofHours(1))
+                .executor(Runnable::run).build();
+        for (RelayRequest r : byKey) {
+            if (limit.decide(r).verdict().isRefusal()) {
+                throw new IllegalStateException("limit refuses in setup: " + limit.decide(r).explain());
+            }
+            if (!reference.get(r.clientAddress(), k -> referenceBucket()).tryConsumeAndReturnRemaining(1).isConsumed()) {
+                throw new IllegalStateException("reference refuses in setup");
             }
         }
     }
 
-    private int startRedis() throws IOException, InterruptedException, java.util.concurrent.ExecutionException,
-            java.util.concurrent.TimeoutException {
-        File binary = null;
-        for (String dir : (System.getenv("PATH") + File.pathSeparator + "/usr/bin:/usr/sbin").split(File.pathSeparator)) {
-            File f = new File(dir, "redis-server");
-            if (f.canExecute()) {
-                binary = f;
-                break;
-            }
+    private ConsumptionProbe referenceDecide(RelayRequest r) {
+        Bucket b = reference.getIfPresent(r.clientAddress());
+        if (b == null) {
+            b = reference.get(r.clientAddress(), k -> referenceBucket());
         }
-        if (binary == null) {
-            throw new IllegalStateException("redis-server is not installed: skipping the Redis benchmark");
-        }
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        redisProcess = new ProcessBuilder(binary.getPath(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no").redirectErrorStream(true).start();
-        CompletableFuture<Boolean> ready = new CompletableFuture<>();
-        Process p = redisProcess;
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (line.contains("Ready to accept connections")) {
-                        ready.complete(true);
-                    }
-                }
-            } catch (IOException e) {
-                // process ended
-            }
-            ready.complete(false);
-        }, "redis-log");
-        reader.setDaemon(true);
-        reader.start();
-        if (!ready.get(20, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("redis-server exited before it was ready");
-        }
-        return port;
-    }
-
-    /** @return one decision on the hot key, one thread */
-    @Benchmark
-    @Threads(1)
-    public Decision hotKey1Thread() {
-        return limit.decide(hot);
-    }
-
-    /** @return one decision on the hot key, two threads */
-    @Benchmark
-    @Threads(2)
-    public Decision hotKey2Threads() {
-        return limit.decide(hot);
+        return b.tryConsumeAndReturnRemaining(1);
     }
 
     /**
-     * @param c this thread's position
-     * @return one decision on the next of a million keys, one thread
+     * @param c this thread's place
+     * @return the decision
      */
     @Benchmark
     @Threads(1)
-    public Decision millionKeys1Thread(Cursor c) {
-        return decideNext(c);
+    public Decision relaycontrol1Thread(Cursor c) {
+        return limit.decide(probes[c.advance()]);
     }
 
     /**
-     * @param c this thread's position
-     * @return one decision on the next of a million keys, two threads
+     * @param c this thread's place
+     * @return the decision
      */
     @Benchmark
     @Threads(2)
-    public Decision millionKeys2Threads(Cursor c) {
-        return decideNext(c);
+    public Decision relaycontrol2Threads(Cursor c) {
+        return limit.decide(probes[c.advance()]);
     }
 
-    private Decision decideNext(Cursor c) {
-        int i = c.next;
-        c.next = i + 1 == KEYS ? 0 : i + 1;
-        return limit.decide(many[i]);
+    /**
+     * @param c this thread's place
+     * @return the probe
+     */
+    @Benchmark
+    @Threads(1)
+    public ConsumptionProbe reference1Thread(Cursor c) {
+        return referenceDecide(probes[c.advance()]);
+    }
+
+    /**
+     * @param c this thread's place
+     * @return the probe
+     */
+    @Benchmark
+    @Threads(2)
+    public ConsumptionProbe reference2Threads(Cursor c) {
+        return referenceDecide(probes[c.advance()]);
+    }
+
+    /** One hot key: every decision charges the same bucket. */
+    @State(Scope.Benchmark)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+    @Warmup(iterations = 3, time = 2)
+    @Measurement(iterations = 5, time = 2)
+    public static class HotKey {
+        RelayRequest hot;
+        RateLimit limit;
+        Bucket bucket;
+
+        /** The request, the limit and the reference bucket; both must charge. */
+        @Setup(Level.Trial)
+        public void setUp() {
+            hot = RelayRequest.builder(Stage.CONNECT).client("192.0.2.1").build();
+            limit = relaycontrolLimit(16);
+            bucket = referenceBucket();
+            if (limit.decide(hot).verdict().isRefusal() || !bucket.tryConsumeAndReturnRemaining(1).isConsumed()) {
+                throw new IllegalStateException("refused in setup");
+            }
+        }
+
+        /** @return the decision */
+        @Benchmark
+        @Threads(1)
+        public Decision relaycontrol1Thread() {
+            return limit.decide(hot);
+        }
+
+        /** @return the decision */
+        @Benchmark
+        @Threads(2)
+        public Decision relaycontrol2Threads() {
+            return limit.decide(hot);
+        }
+
+        /** @return the probe */
+        @Benchmark
+        @Threads(1)
+        public ConsumptionProbe reference1Thread() {
+            return bucket.tryConsumeAndReturnRemaining(1);
+        }
+
+        /** @return the probe */
+        @Benchmark
+        @Threads(2)
+        public ConsumptionProbe reference2Threads() {
+            return bucket.tryConsumeAndReturnRemaining(1);
+        }
     }
 }

@@ -5,7 +5,7 @@ import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.Stage;
 import io.relaycontrol.core.address.DomainSet;
 import io.relaycontrol.core.config.StandardRelayPolicy;
-import io.relaycontrol.core.limit.Bandwidths;
+import io.relaycontrol.core.limit.Rate;
 import io.relaycontrol.core.limit.Counted;
 import io.relaycontrol.core.limit.LimitKeys;
 import io.relaycontrol.core.limit.RateLimit;
@@ -83,7 +83,7 @@ public class StandardPolicyBenchmark {
                 .trustedNetworks(NetworkSet.of("192.0.2.0/24"));
         if (limit.equals("per-client")) {
             b.limit(RateLimit.builder("client-recipients").key(LimitKeys.clientAddress())
-                    .counting(Counted.RECIPIENTS).bandwidths(Bandwidths.parse("1000000000/1d")).build());
+                    .counting(Counted.RECIPIENTS).rates(Rate.parseList("1000000000/1d")).build());
         }
         policy = b.build();
         requests = new RelayRequest[4096];

@@ -33,6 +33,11 @@ public record DomainMatch(String domain, String entry, Kind kind, String source,
     /**
      * Validates the fields.
      *
+     * @param domain the canonical domain that was looked up
+     * @param entry the matching entry in canonical form
+     * @param kind whether the entry matched exactly or as a parent domain
+     * @param source where the entry came from
+     * @param line the entry's 1-based line in {@code source}, or 0
      * @throws NullPointerException if a field is null
      * @throws IllegalArgumentException if {@code line} is negative
      */

@@ -119,13 +119,26 @@ public final class DomainSet {
      *
      * @param file the list file
      * @return the set
-     * @throws IOException if the file cannot be read or is not valid UTF-8
-     * @throws DomainListException naming the file and the line of every bad entry
+     * @throws DomainListException naming the file and the line of every bad entry, or (line 0) saying why the file
+     *     cannot be read or is not valid UTF-8; before 0.2.0 an unreadable file was a checked {@code IOException}
      */
-    public static DomainSet load(Path file) throws IOException {
+    public static DomainSet load(Path file) {
         Objects.requireNonNull(file, "file");
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        return parse(lines, file.toString());
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new DomainListException(file, "cannot read " + file + ": no such file", e);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new DomainListException(file, "cannot read " + file + ": not valid UTF-8", e);
+        } catch (IOException e) {
+            throw new DomainListException(file, "cannot read " + file + ": " + e, e);
+        }
+        try {
+            return parse(lines, file.toString());
+        } catch (DomainListException e) {
+            throw new DomainListException(file, e.errors());
+        }
     }
 
     /**

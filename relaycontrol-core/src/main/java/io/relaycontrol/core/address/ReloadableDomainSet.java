@@ -56,6 +56,11 @@ public final class ReloadableDomainSet {
         /**
          * Validates the fields.
          *
+         * @param succeeded whether the new list was published
+         * @param previousSize entries before the reload
+         * @param size entries after the reload
+         * @param error why the reload failed; empty when it succeeded
+         * @param cause the exception behind a failure; empty when it succeeded
          * @throws NullPointerException if {@code error} or {@code cause} is null
          * @throws IllegalArgumentException if a failure has no error text, or a success has one
          */
@@ -90,10 +95,10 @@ public final class ReloadableDomainSet {
      *
      * @param file the list file (format in {@link DomainSet})
      * @return the reloadable set
-     * @throws IOException if the file cannot be read now
-     * @throws DomainListException if the file has bad entries now
+     * @throws DomainListException if the file cannot be read now (line 0) or has bad entries now; before 0.2.0 an
+     *     unreadable file was a checked {@code IOException}
      */
-    public static ReloadableDomainSet load(Path file) throws IOException {
+    public static ReloadableDomainSet load(Path file) {
         Objects.requireNonNull(file, "file");
         return new ReloadableDomainSet(file.toString(), () -> DomainSet.load(file), DomainSet.load(file));
     }

@@ -2,7 +2,6 @@ package io.relaycontrol.core.auth;
 
 import io.relaycontrol.api.address.EnvelopeAddress;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,8 +79,8 @@ public final class SenderLoginMap {
      * @param file the file
      * @return the map
      * @throws NullPointerException if {@code file} is null
-     * @throws IllegalArgumentException if a line is malformed; the message names the file and line
-     * @throws UncheckedIOException if the file cannot be read (not found, not UTF-8, ...); the message names it
+     * @throws SenderLoginMapException if a line is malformed (the message names the file and line) or the file
+     *     cannot be read (not found, not UTF-8, ...; line 0); before 0.2.0 the latter was an {@code UncheckedIOException}
      */
     public static SenderLoginMap load(Path file) {
         return builder().addFile(file).build();
@@ -94,7 +93,7 @@ public final class SenderLoginMap {
      * @param sourceName where they come from, used in error messages (e.g. a file name)
      * @return the map
      * @throws NullPointerException if an argument or a line is null
-     * @throws IllegalArgumentException if a line is malformed; the message is {@code sourceName:line: problem}
+     * @throws SenderLoginMapException if a line is malformed; the message is {@code sourceName:line: problem}
      */
     public static SenderLoginMap parse(List<String> lines, String sourceName) {
         return builder().addLines(lines, sourceName).build();
@@ -289,40 +288,54 @@ public final class SenderLoginMap {
          * @param lines the lines, without line terminators
          * @param sourceName where they come from, for error messages
          * @return this builder
-         * @throws IllegalArgumentException if a line is malformed; the message is {@code sourceName:line: problem}
+         * @throws SenderLoginMapException if a line is malformed; the message is {@code sourceName:line: problem}
          */
         public Builder addLines(List<String> lines, String sourceName) {
+            return addLines(lines, sourceName, null);
+        }
+
+        private Builder addLines(List<String> lines, String sourceName, Path file) {
             Objects.requireNonNull(lines, "lines");
             Objects.requireNonNull(sourceName, "sourceName");
             List<Entry> parsed = new ArrayList<>();
             int lineNo = 0;
             for (String raw : lines) {
                 lineNo++;
-                String where = sourceName + ":" + lineNo;
-                String line = Objects.requireNonNull(raw, where + ": line is null").strip();
-                if (line.isEmpty() || line.charAt(0) == '#') {
-                    continue;
-                }
-                int colon = line.indexOf(':');
-                if (colon < 0) {
-                    throw new IllegalArgumentException(where + ": expected 'login: address, @domain, ...', was '"
-                            + line + "'");
-                }
-                String login = checkLogin(line.substring(0, colon).strip(), where);
-                String rest = line.substring(colon + 1).strip();
-                int count = 0;
-                for (String token : rest.split("[,\\s]+")) {
-                    if (!token.isEmpty()) {
-                        parsed.add(parseEntry(login, token, where));
-                        count++;
-                    }
-                }
-                if (count == 0) {
-                    throw new IllegalArgumentException(where + ": login '" + login + "' owns no address");
+                try {
+                    parseLine(raw, sourceName, lineNo, parsed);
+                } catch (SenderLoginMapException e) {
+                    throw e;
+                } catch (IllegalArgumentException e) {
+                    throw new SenderLoginMapException(e.getMessage(), file, lineNo, e);
                 }
             }
             entries.addAll(parsed);
             return this;
+        }
+
+        private static void parseLine(String raw, String sourceName, int lineNo, List<Entry> parsed) {
+            String where = sourceName + ":" + lineNo;
+            String line = Objects.requireNonNull(raw, where + ": line is null").strip();
+            if (line.isEmpty() || line.charAt(0) == '#') {
+                return;
+            }
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException(where + ": expected 'login: address, @domain, ...', was '"
+                        + line + "'");
+            }
+            String login = checkLogin(line.substring(0, colon).strip(), where);
+            String rest = line.substring(colon + 1).strip();
+            int count = 0;
+            for (String token : rest.split("[,\\s]+")) {
+                if (!token.isEmpty()) {
+                    parsed.add(parseEntry(login, token, where));
+                    count++;
+                }
+            }
+            if (count == 0) {
+                throw new IllegalArgumentException(where + ": login '" + login + "' owns no address");
+            }
         }
 
         /**
@@ -330,8 +343,8 @@ public final class SenderLoginMap {
          *
          * @param file the file
          * @return this builder
-         * @throws IllegalArgumentException if a line is malformed; the message names the file and line
-         * @throws UncheckedIOException if the file cannot be read; the message names it
+         * @throws SenderLoginMapException if a line is malformed (the message names the file and line) or the file
+         *     cannot be read (line 0; before 0.2.0 an {@code UncheckedIOException})
          */
         public Builder addFile(Path file) {
             Objects.requireNonNull(file, "file");
@@ -339,9 +352,9 @@ public final class SenderLoginMap {
             try {
                 lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read sender login map " + file + ": " + e, e);
+                throw new SenderLoginMapException("cannot read sender login map " + file + ": " + e, file, 0, e);
             }
-            return addLines(lines, file.toString());
+            return addLines(lines, file.toString(), file);
         }
 
         /**

@@ -1,12 +1,14 @@
 package io.relaycontrol.core.config;
 
+import io.relaycontrol.api.RelayConfigException;
 import io.relaycontrol.core.address.DomainListException;
 import io.relaycontrol.core.address.DomainSet;
 import io.relaycontrol.core.auth.SenderLoginMap;
 import io.relaycontrol.core.check.PolicyFinding;
-import io.relaycontrol.core.limit.Bandwidths;
 import io.relaycontrol.core.limit.Counted;
 import io.relaycontrol.core.limit.LimitKeys;
+import io.relaycontrol.core.limit.LimitStore;
+import io.relaycontrol.core.limit.Rate;
 import io.relaycontrol.core.limit.RateLimit;
 import io.relaycontrol.core.net.InvalidNetworkException;
 import io.relaycontrol.core.net.NetworkListException;
@@ -50,7 +52,8 @@ import org.slf4j.LoggerFactory;
  *     login</td><td>no limit</td></tr>
  * <tr><td>{@code relay.limit.ipv6-prefix}</td><td>prefix length that one IPv6 client is counted by, 1..128</td>
  *     <td>64</td></tr>
- * <tr><td>{@code relay.limit.max-keys}</td><td>most buckets each limit keeps in memory (idle ones are evicted)</td>
+ * <tr><td>{@code relay.limit.max-keys}</td><td>most buckets each limit keeps in memory: a hard bound; a bucket
+ *     is forgotten only once full again, and a new key beyond the bound is deferred (451 4.3.0)</td>
  *     <td>{@value RateLimit#DEFAULT_MAX_KEYS}</td></tr>
  * <tr><td>{@code relay.limit.charge-refused}</td><td>{@code true}: every attempt is charged, also those the
  *     policy refuses; {@code false}: only requests the policy allows</td><td>{@code false}</td></tr>
@@ -60,6 +63,23 @@ import org.slf4j.LoggerFactory;
  *     enforced: an open relay while it lasts)</td><td>{@code enforce}</td></tr>
  * <tr><td>{@code relay.audit.all-decisions}</td><td>{@code true}: log allows too, not only refusals</td>
  *     <td>{@code false}</td></tr>
+ * <tr><td>{@code relay.dnsbl}</td><td>comma-separated client DNS lists, postscreen syntax
+ *     {@code zone[=filter][*weight]}: {@code zen.spamhaus.org=127.0.0.[2..11]*3}, {@code bl.example=&0.0.0.4};
+ *     a negative weight is an allow list</td><td>none</td></tr>
+ * <tr><td>{@code relay.dnsbl.threshold}</td><td>summed weight at which a client is refused</td><td>1</td></tr>
+ * <tr><td>{@code relay.dnswl}</td><td>client allow lists, as dnsbl; weight -1 unless given (negative)</td>
+ *     <td>none</td></tr>
+ * <tr><td>{@code relay.rhsbl.sender}, {@code relay.rhsbl.helo}</td><td>domain lists asked about the sender's
+ *     domain and the HELO name, as dnsbl</td><td>none</td></tr>
+ * <tr><td>{@code relay.dns.servers}</td><td>{@code HOST[:PORT], ...} (IP addresses; {@code [::1]:5353})</td>
+ *     <td>the system resolver</td></tr>
+ * <tr><td>{@code relay.dns.timeout}</td><td>total wait for all lists, {@code 2s}, {@code 500ms}</td>
+ *     <td>{@code 2s}</td></tr>
+ * <tr><td>{@code relay.dns.fail}</td><td>{@code no-opinion} or {@code defer} (451 4.7.1) when every block list
+ *     failed</td><td>{@code no-opinion}</td></tr>
+ * <tr><td>{@code relay.dns.cache-size}</td><td>answers cached per zone</td><td>100000</td></tr>
+ * <tr><td>{@code relay.dns.lookup-urls}</td><td>comma-separated {@code ZONE=URL}, {@code {key}} replaced by the
+ *     address or domain, named in the refusal</td><td>none</td></tr>
  * <tr><td>{@code relay.name}</td><td>the policy's name in decisions and logs</td><td>{@code standard-relay}</td></tr>
  * </table>
  *
@@ -93,9 +113,15 @@ public final class RelayProperties {
     static final String NAME = "relay.name";
 
     /** Every key this loader understands. */
-    public static final Set<String> KEYS = Set.of(LOCAL_DOMAINS, RELAY_DOMAINS, TRUSTED_NETWORKS, BLOCKED_NETWORKS,
+    public static final Set<String> KEYS = withDnsKeys(Set.of(LOCAL_DOMAINS, RELAY_DOMAINS, TRUSTED_NETWORKS, BLOCKED_NETWORKS,
             SENDER_LOGINS, PROTECT_LOCAL, REQUIRE_TLS, CLIENT_RECIPIENTS, CLIENT_MESSAGES, USER_RECIPIENTS,
-            USER_MESSAGES, IPV6_PREFIX, MAX_KEYS, CHARGE_REFUSED, CHECK, MODE, AUDIT_ALL, NAME);
+            USER_MESSAGES, IPV6_PREFIX, MAX_KEYS, CHARGE_REFUSED, CHECK, MODE, AUDIT_ALL, NAME));
+
+    private static Set<String> withDnsKeys(Set<String> keys) {
+        Set<String> all = new java.util.HashSet<>(keys);
+        all.addAll(DnsKeys.KEYS);
+        return Set.copyOf(all);
+    }
 
     private final StandardRelayPolicy policy;
     private final List<Path> sources;
@@ -140,7 +166,27 @@ public final class RelayProperties {
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(baseDir, "baseDir");
         Objects.requireNonNull(limitCustomizer, "limitCustomizer");
-        return new Parser(keys, baseDir, limitCustomizer).parse();
+        return new Parser(keys, baseDir, null, limitCustomizer).parse();
+    }
+
+    /**
+     * As {@link #parse(Map, Path)}, with the rate limits' buckets in {@code limitStore}: a store that outlives
+     * this configuration, so that a configuration parsed later with the same store continues every bucket of
+     * the limits it keeps (what {@link ReloadingRelayPolicy} does on each reload).
+     *
+     * @param keys the {@code relay.*} keys
+     * @param baseDir where relative paths resolve
+     * @param limitStore where the limits' buckets live, e.g. {@link LimitStore#local()}
+     * @return the parsed configuration
+     * @throws ConfigException as {@link #parse(Map, Path)}
+     * @since 0.2.0
+     */
+    public static RelayProperties parse(Map<String, String> keys, Path baseDir, LimitStore limitStore) {
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(baseDir, "baseDir");
+        Objects.requireNonNull(limitStore, "limitStore");
+        return new Parser(keys, baseDir, limitStore, b -> {
+        }).parse();
     }
 
     /** @return the standard policy */
@@ -191,12 +237,15 @@ public final class RelayProperties {
         private final Map<String, String> keys;
         private final Path baseDir;
         private final Consumer<RateLimit.Builder> limitCustomizer;
+        private final LimitStore limitStore;
         private final List<Path> sources = new ArrayList<>();
         private final List<PolicyFinding> findings = new ArrayList<>();
 
-        Parser(Map<String, String> keys, Path baseDir, Consumer<RateLimit.Builder> limitCustomizer) {
+        Parser(Map<String, String> keys, Path baseDir, LimitStore limitStore,
+                Consumer<RateLimit.Builder> limitCustomizer) {
             this.keys = new LinkedHashMap<>(keys);
             this.baseDir = baseDir;
+            this.limitStore = limitStore;
             this.limitCustomizer = limitCustomizer;
         }
 
@@ -245,6 +294,10 @@ public final class RelayProperties {
                     maxKeys);
             limit(b, USER_MESSAGES, "user-messages", LimitKeys.authenticatedIdentity(), Counted.MESSAGES, maxKeys);
             b.chargeRefusedAttempts(bool(CHARGE_REFUSED, false));
+            io.relaycontrol.core.dns.DnsListRule dns = DnsKeys.parse(keys, findings);
+            if (dns != null) {
+                b.dnsLists(dns);
+            }
             String mode = choice(MODE, "enforce", "enforce", "dry-run");
             boolean dryRun = mode.equals("dry-run");
             boolean auditAll = bool(AUDIT_ALL, false);
@@ -319,8 +372,6 @@ public final class RelayProperties {
                     DomainSet loaded;
                     try {
                         loaded = DomainSet.load(p);
-                    } catch (java.io.IOException e) {
-                        throw new ConfigException(key, p, 0, "cannot read domain list: " + e, e);
                     } catch (RuntimeException e) {
                         throw wrap(key, p, e);
                     }
@@ -386,10 +437,13 @@ public final class RelayProperties {
             }
             RateLimit.Builder lb;
             try {
-                lb = RateLimit.builder(name).key(limitKey).counting(counted).bandwidths(Bandwidths.parse(value(key)))
-                        .localStore(maxKeys);
+                lb = RateLimit.builder(name).key(limitKey).counting(counted).rates(Rate.parseList(value(key)))
+                        .maxKeys(maxKeys);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(key, null, 0, e.getMessage(), e);
+            }
+            if (limitStore != null) {
+                lb.store(limitStore);
             }
             limitCustomizer.accept(lb);
             b.limit(lb.build());
@@ -448,7 +502,11 @@ public final class RelayProperties {
             }
             if (e instanceof NetworkListException) {
                 NetworkListException n = (NetworkListException) e;
-                return new ConfigException(key, n.file(), n.line(), n.detail(), e);
+                return new ConfigException(key, n.file().orElse(file), n.line(), n.detail(), e);
+            }
+            if (e instanceof RelayConfigException) {
+                RelayConfigException c = (RelayConfigException) e;
+                return new ConfigException(key, c.file().orElse(file), c.line(), e.getMessage(), e);
             }
             return new ConfigException(key, file, 0, e.getMessage(), e);
         }

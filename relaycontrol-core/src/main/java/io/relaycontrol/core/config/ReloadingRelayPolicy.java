@@ -2,6 +2,7 @@ package io.relaycontrol.core.config;
 
 import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayRequest;
+import io.relaycontrol.core.limit.LimitStore;
 import io.relaycontrol.core.rules.Rule;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * settings). Changes are detected by a content fingerprint of every file the current policy was built from;
  * {@link #watch} checks every two seconds on a daemon thread, and {@link #checkForChanges()} and
  * {@link #reload()} can be called directly (tests do; they never sleep).
+ *
+ * <p>Rate-limit buckets are not part of a policy: the standard loader keeps them in one
+ * {@link LimitStore} for every policy it builds, so a reload (even one that changes a limit's rates) never
+ * hands a client a fresh budget.
  *
  * <p>Thread-safe. {@link #close()} stops the watcher; deciding still works after it.
  *
@@ -149,9 +154,44 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
      * @since 0.2.0
      */
     public static ReloadingRelayPolicy watch(Path file, String keyPrefix, RelayMetricsSink sink) {
+        return watch(file, keyPrefix, sink, LimitStore.local());
+    }
+
+    /**
+     * As {@link #watch(Path, String)}, with the rate limits' buckets in {@code limitStore} (for example a
+     * {@link io.relaycontrol.core.limit.redis.RedisLimitStore} shared by several servers). The store outlives
+     * every policy this builds: a reload keeps the buckets of the limits it keeps, migrates those whose rates
+     * changed, and drops those of removed limits. The caller closes the store after this policy.
+     *
+     * @param file the properties file
+     * @param keyPrefix the prefix of the policy's keys, normally {@code "relay."}
+     * @param limitStore where the limits' buckets live
+     * @return the policy, already watching
+     * @throws ConfigException if the first load fails
+     * @since 0.2.0
+     */
+    public static ReloadingRelayPolicy watch(Path file, String keyPrefix, LimitStore limitStore) {
+        return watch(file, keyPrefix, RelayMetricsSink.NONE, limitStore);
+    }
+
+    /**
+     * As {@link #watch(Path, String, RelayMetricsSink)}, with the rate limits' buckets in {@code limitStore}
+     * (see {@link #watch(Path, String, LimitStore)}).
+     *
+     * @param file the properties file
+     * @param keyPrefix the prefix of the policy's keys, normally {@code "relay."}
+     * @param sink where decisions and reloads are reported
+     * @param limitStore where the limits' buckets live
+     * @return the policy, already watching
+     * @throws ConfigException if the first load fails (the failure is reported to {@code sink} first)
+     * @since 0.2.0
+     */
+    public static ReloadingRelayPolicy watch(Path file, String keyPrefix, RelayMetricsSink sink,
+            LimitStore limitStore) {
         Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(limitStore, "limitStore");
         PolicyMetrics metrics = new PolicyMetrics();
-        ReloadingRelayPolicy p = watch(file, keyPrefix, StandardRelayPolicy.loader(metrics, sink),
+        ReloadingRelayPolicy p = watch(file, keyPrefix, StandardRelayPolicy.loader(metrics, sink, limitStore),
                 Duration.ofSeconds(2), sink);
         p.metrics = metrics;
         return p;

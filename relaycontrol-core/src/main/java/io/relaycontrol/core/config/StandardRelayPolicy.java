@@ -13,11 +13,14 @@ import io.relaycontrol.core.auth.NullSenderRules;
 import io.relaycontrol.core.auth.SenderLoginMap;
 import io.relaycontrol.core.auth.SenderLoginRule;
 import io.relaycontrol.core.auth.TrustedNetworksRule;
+import io.relaycontrol.core.dns.DnsListRule;
+import io.relaycontrol.core.limit.LimitStore;
 import io.relaycontrol.core.limit.RateLimit;
 import io.relaycontrol.core.net.NetworkRules;
 import io.relaycontrol.core.net.NetworkSet;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Conditions;
+import io.relaycontrol.core.rules.GuardedRule;
 import io.relaycontrol.core.rules.Policy;
 import io.relaycontrol.core.rules.Rule;
 import io.relaycontrol.core.rules.Rules;
@@ -26,12 +29,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The standard relay policy: what Postfix ships, in Java. First decisive rule wins, in this order:
  * <ol>
  * <li>{@code blocked-networks}: clients in the blocked networks are refused (554 5.7.1), at connect and at
- *     every later stage.</li>
+ *     every later stage. Then, when DNS lists are configured ({@link Builder#dnsLists}), {@code dns-lists}:
+ *     a client or sender they list is refused (554 5.7.1) at RCPT, even for a local domain (Postfix's usual
+ *     placement); the lookups start at CONNECT. Trusted and authenticated clients are never looked up, and an
+ *     allow list's verdict only ends the DNS question: it never grants relay.</li>
  * <li>{@code recipient-syntax}, {@code sender-syntax}, {@code multi-recipient-bounce}: malformed or routed
  *     recipients ({@code user%host@}, {@code host!user@}, source routes, {@code @} in a quoted local part),
  *     malformed senders and multi-recipient bounces from clients that are neither trusted nor authenticated
@@ -76,6 +83,9 @@ public final class StandardRelayPolicy implements Rule {
         List<Rule> r = new ArrayList<>();
         r.add(NetworkRules.denyClientsIn("blocked-networks", b.blockedNetworks, BLOCKED_REPLY));
         Condition unprivileged = Conditions.not(privileged);
+        if (b.dnsLists != null) {
+            r.add(new DnsStep(b.dnsLists, privileged));
+        }
         r.add(Rules.when(unprivileged).then(AddressRules.refuseMalformedOrRouted("recipient-syntax")));
         r.add(Rules.when(unprivileged).then(AddressRules.refuseMalformedSender("sender-syntax")));
         r.add(Rules.when(unprivileged).then(NullSenderRules.multiRecipientBounce()));
@@ -107,7 +117,7 @@ public final class StandardRelayPolicy implements Rule {
             // request that is refused spends no token, and one over its limit is deferred.
             RelayDecider[] limits = b.limits.toArray(new RelayDecider[0]);
             for (Rule allow : allows) {
-                r.add(Rules.checkedAllow(allow.name(), allow, limits));
+                r.add(Rules.checkedAllow(allow.name() + "-limited", allow, limits));
             }
         }
         Policy.Builder pb = Policy.builder(b.name);
@@ -152,7 +162,7 @@ public final class StandardRelayPolicy implements Rule {
      * @return the loader
      */
     public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics) {
-        return loader(metrics, RelayMetricsSink.NONE);
+        return loader(metrics, RelayMetricsSink.NONE, LimitStore.local());
     }
 
     /**
@@ -164,10 +174,45 @@ public final class StandardRelayPolicy implements Rule {
      * @since 0.2.0
      */
     public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics, RelayMetricsSink sink) {
+        return loader(metrics, sink, LimitStore.local());
+    }
+
+    /**
+     * The {@link ReloadingRelayPolicy.Loader} for the standard policy, with the rate limits' buckets in
+     * {@code limitStore}, which outlives every policy the loader builds: a reload that keeps a limit (by name)
+     * keeps its buckets, one that changes its rates migrates them (what was spent still counts), and one that
+     * removes a limit drops its buckets ({@link LimitStore#retainLimits}).
+     *
+     * @param metrics counters every loaded version records into, so that they survive reloads
+     * @param limitStore where the limits' buckets live, e.g. {@link LimitStore#local()}
+     * @return the loader
+     * @since 0.2.0
+     */
+    public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics, LimitStore limitStore) {
+        return loader(metrics, RelayMetricsSink.NONE, limitStore);
+    }
+
+    /**
+     * The standard loader with a metrics sink and a limit store (see {@link #loader(PolicyMetrics, LimitStore)}).
+     *
+     * @param metrics counters every loaded version records into, so that they survive reloads
+     * @param sink told of every decision of every loaded version
+     * @param limitStore where the limits' buckets live
+     * @return the loader
+     * @since 0.2.0
+     */
+    public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics, RelayMetricsSink sink,
+            LimitStore limitStore) {
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(limitStore, "limitStore");
         return (keys, baseDir) -> {
-            RelayProperties props = RelayProperties.parse(keys, baseDir);
+            RelayProperties props = RelayProperties.parse(keys, baseDir, limitStore);
+            List<String> names = new ArrayList<>();
+            for (RateLimit l : props.policy().limits()) {
+                names.add(l.name());
+            }
+            limitStore.retainLimits(names);
             return new ReloadingRelayPolicy.Loaded(props.monitored(metrics, sink), props.sources());
         };
     }
@@ -222,6 +267,11 @@ public final class StandardRelayPolicy implements Rule {
         return settings.requireTlsForAuth;
     }
 
+    /** @return the DNS list rule, if DNS lists are configured */
+    public Optional<DnsListRule> dnsLists() {
+        return Optional.ofNullable(settings.dnsLists);
+    }
+
     /** @return the rate limits in the order they are asked */
     public List<RateLimit> limits() {
         return List.copyOf(settings.limits);
@@ -241,6 +291,10 @@ public final class StandardRelayPolicy implements Rule {
                 .append(settings.protectLocalSenders ? ", local senders protected" : "").append('\n');
         sb.append("  authenticated relay: ").append(settings.requireTlsForAuth ? "TLS required" : "TLS optional")
                 .append('\n');
+        if (settings.dnsLists != null) {
+            sb.append("  DNS lists: ").append(settings.dnsLists.lists().size()).append(", threshold ")
+                    .append(settings.dnsLists.threshold()).append('\n');
+        }
         sb.append("  rate limits: ").append(settings.limits.isEmpty() ? "none" : settings.limits.size()).append('\n');
         sb.append(policy.describe().indent(2).stripTrailing());
         return sb.toString();
@@ -253,6 +307,45 @@ public final class StandardRelayPolicy implements Rule {
     @Override
     public String toString() {
         return "StandardRelayPolicy{" + policy.name() + "}";
+    }
+
+    /**
+     * The DNS step: trusted and authenticated clients are not looked up, and the rule's allow (an allow list
+     * brought the score low) becomes "no opinion", so that it can never grant relay.
+     */
+    private static final class DnsStep extends GuardedRule {
+        private final DnsListRule dns;
+        private final Condition privileged;
+        private final Decision exempt;
+
+        DnsStep(DnsListRule dns, Condition privileged) {
+            this.dns = dns;
+            this.privileged = privileged;
+            this.exempt = Decision.noOpinion(dns.name(), "trusted or authenticated client: not looked up");
+        }
+
+        @Override
+        public String name() {
+            return dns.name();
+        }
+
+        @Override
+        public String describe() {
+            return dns.describe();
+        }
+
+        @Override
+        protected Decision decideUnguarded(RelayRequest request) {
+            if (privileged.test(request)) {
+                return exempt;
+            }
+            Decision d = dns.decide(request);
+            if (d.verdict() != io.relaycontrol.api.Verdict.ALLOW) {
+                return d;
+            }
+            return Decision.builder(io.relaycontrol.api.Verdict.NO_OPINION, dns.name(),
+                    d.reason() + "; passes the DNS step (an allow list grants no relay)").child(d).build();
+        }
     }
 
     /**
@@ -271,6 +364,7 @@ public final class StandardRelayPolicy implements Rule {
         private boolean protectLocalSenders = true;
         private boolean requireTlsForAuth = true;
         private final List<RateLimit> limits = new ArrayList<>();
+        private DnsListRule dnsLists;
         private String localSource;
         private String relaySource;
         private String trustedSource;
@@ -382,6 +476,20 @@ public final class StandardRelayPolicy implements Rule {
             return this;
         }
 
+        /**
+         * Adds the DNS list step after {@code blocked-networks}: clients (or senders, HELO names) that the lists
+         * score at or above the threshold are refused at RCPT, even for local domains. Trusted and authenticated
+         * clients are not looked up; an allow list's verdict grants no relay.
+         *
+         * @param rule the DNS lists
+         * @return this builder
+         * @since 0.2.0
+         */
+        public Builder dnsLists(DnsListRule rule) {
+            this.dnsLists = Objects.requireNonNull(rule, "rule");
+            return this;
+        }
+
         Builder sources(String local, String relay, String trusted, String blocked) {
             this.localSource = local;
             this.relaySource = relay;
@@ -404,6 +512,7 @@ public final class StandardRelayPolicy implements Rule {
             copy.protectLocalSenders = protectLocalSenders;
             copy.requireTlsForAuth = requireTlsForAuth;
             copy.limits.addAll(limits);
+            copy.dnsLists = dnsLists;
             copy.sources(localSource, relaySource, trustedSource, blockedSource);
             return new StandardRelayPolicy(copy);
         }

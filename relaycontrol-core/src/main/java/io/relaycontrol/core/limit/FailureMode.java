@@ -1,8 +1,8 @@
 package io.relaycontrol.core.limit;
 
 /**
- * What a {@link RateLimit} does when its bucket store fails (Redis down, a timeout, any exception from the
- * {@link io.github.bucket4j.distributed.proxy.ProxyManager}). Every decision made under a failure carries
+ * What a {@link RateLimit} does when its bucket store fails (Redis down, a timeout, any exception from
+ * the {@link LimitStore}), and for a new key when the store is full ({@link LimitStoreFullException}). Every decision made under a failure carries
  * the details {@code store=failed} and {@code mode=<this mode>}, and keeps the exception.
  *
  * <p>Thread-safe (an enum).
@@ -22,9 +22,10 @@ public enum FailureMode {
     NO_OPINION,
     /**
      * Charge a local, per-server bucket instead (the limit's local store, bounded like
-     * {@link RateLimit.Builder#localStore(long)}). While the store is down each server enforces the limit on
+     * {@link RateLimit.Builder#maxKeys(long)}). While the store is down each server enforces the limit on
      * its own, so the cluster-wide budget is at most multiplied by the number of servers; local buckets
-     * start full.
+     * start full, belong to the limit instance (a reload starts them again) and are not written back to the
+     * shared store when it returns.
      */
     LOCAL_FALLBACK
 }

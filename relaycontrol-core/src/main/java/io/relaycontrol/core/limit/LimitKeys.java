@@ -5,8 +5,9 @@ import io.relaycontrol.api.address.EnvelopeAddress;
 import io.relaycontrol.api.address.IpAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import io.relaycontrol.api.Stage;
+import java.net.Inet6Address;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -24,6 +25,10 @@ import java.util.function.Function;
  * <li>sender and recipient domain: the canonical domain (lower case, no trailing dot).</li>
  * </ul>
  * A null sender {@code <>} or an invalid address has no address or domain key.
+ *
+ * <p>Keys are compact values ({@link LimitKey}): a client address key holds the address or prefix as
+ * numbers and renders the text above only when read, so charging a limit builds no string. Login, sender and
+ * domain keys are the canonical strings the request already holds.
  *
  * <p>All keys returned are immutable and thread-safe.
  *
@@ -163,9 +168,9 @@ public final class LimitKeys {
         }
 
         @Override
-        public Optional<String> key(RelayRequest request) {
+        public Object keyOf(RelayRequest request) {
             String k = function.apply(request);
-            return k == null || k.isEmpty() ? Optional.empty() : Optional.of(k);
+            return k == null || k.isEmpty() ? null : k;
         }
 
         @Override
@@ -179,40 +184,82 @@ public final class LimitKeys {
         }
     }
 
+    /** The client address as numbers: IPv4 in an {@code int}, IPv6 prefixes in two {@code long}s. */
     private static final class ClientAddressKey implements LimitKey {
         private final String description;
         private final int v4Prefix;
         private final int v6Prefix;
+        private final int v4Mask;
+        private final long v6MaskHi;
+        private final long v6MaskLo;
 
         ClientAddressKey(String description, int v4Prefix, int v6Prefix) {
             this.description = description;
             this.v4Prefix = v4Prefix;
             this.v6Prefix = v6Prefix;
+            this.v4Mask = v4Prefix == 0 ? 0 : -1 << (32 - v4Prefix);
+            this.v6MaskHi = v6Prefix == 0 ? 0 : v6Prefix >= 64 ? -1L : -1L << (64 - v6Prefix);
+            this.v6MaskLo = v6Prefix <= 64 ? 0 : v6Prefix == 128 ? -1L : -1L << (128 - v6Prefix);
         }
 
         @Override
-        public Optional<String> key(RelayRequest request) {
-            return Optional.of(format(request.clientAddress()));
+        public Object keyOf(RelayRequest request) {
+            return keyOf(request.clientAddress());
         }
 
-        String format(InetAddress address) {
+        Object keyOf(InetAddress address) {
+            if (address instanceof Inet4Address) {
+                // Inet4Address.hashCode() is the address itself (OpenJDK since 1.0; LimitKeysTest checks it
+                // against getAddress() for random addresses): no byte[] copy per decision.
+                int ip = address.hashCode();
+                return v4Prefix == 32 ? new V4Key(ip) : new V4PrefixKey(ip & v4Mask, v4Prefix);
+            }
             byte[] b = address.getAddress();
-            if (IpAddresses.isIPv4Mapped(b)) {
-                byte[] v4 = new byte[4];
-                System.arraycopy(b, 12, v4, 0, 4);
-                b = v4;
+            if (IpAddresses.isIPv4Mapped(b)) { // RelayRequest unwraps these; an Inet6Address made by hand may still be one
+                int ip = ((b[12] & 0xff) << 24) | ((b[13] & 0xff) << 16) | ((b[14] & 0xff) << 8) | (b[15] & 0xff);
+                return v4Prefix == 32 ? new V4Key(ip) : new V4PrefixKey(ip & v4Mask, v4Prefix);
             }
-            if (b.length == 4) {
-                if (v4Prefix == 32 && address instanceof Inet4Address) {
-                    return address.getHostAddress();
+            long hi = 0;
+            long lo = 0;
+            for (int i = 0; i < 8; i++) {
+                hi = (hi << 8) | (b[i] & 0xff);
+                lo = (lo << 8) | (b[i + 8] & 0xff);
+            }
+            return new V6Key(hi & v6MaskHi, lo & v6MaskLo, v6Prefix);
+        }
+
+        /**
+         * Reads {@code 192.0.2.25}, {@code 192.0.2.0/24} or {@code 2001:db8::/64}: the address or network must be
+         * one this key produces (an IPv6 override names a whole prefix of this key's length, an address inside
+         * it names the same prefix).
+         */
+        @Override
+        public Object parseKey(String text) {
+            Objects.requireNonNull(text, "text");
+            String addr = text.strip();
+            int slash = addr.indexOf('/');
+            int len = -1;
+            if (slash >= 0) {
+                try {
+                    len = Integer.parseInt(addr.substring(slash + 1));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("bad prefix length in limit key '" + text + "'");
                 }
-                mask(b, v4Prefix);
-                String s = IpAddresses.format(b);
-                return v4Prefix == 32 ? s : s + "/" + v4Prefix;
+                addr = addr.substring(0, slash);
             }
-            mask(b, v6Prefix);
-            String s = IpAddresses.format(b);
-            return v6Prefix == 128 ? s : s + "/" + v6Prefix;
+            InetAddress a;
+            try {
+                a = RelayRequest.builder(Stage.CONNECT).client(addr).build().clientAddress();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("not an IP address or network for limit key '" + text + "'", e);
+            }
+            int expected = a instanceof Inet4Address ? v4Prefix : v6Prefix;
+            if (len >= 0 && len != expected) {
+                throw new IllegalArgumentException("limit key '" + text + "' has prefix length /" + len
+                        + ", but this key counts " + (a instanceof Inet4Address ? "IPv4" : "IPv6") + " per /"
+                        + expected);
+            }
+            return keyOf(a);
         }
 
         @Override
@@ -226,11 +273,92 @@ public final class LimitKeys {
         }
     }
 
-    private static void mask(byte[] b, int prefix) {
-        for (int i = 0; i < b.length; i++) {
-            int bitsHere = Math.max(0, Math.min(8, prefix - i * 8));
-            b[i] = (byte) (b[i] & (0xff00 >>> bitsHere));
+    /** An IPv4 address. 16 bytes. */
+    private static final class V4Key {
+        private final int ip;
+
+        V4Key(int ip) {
+            this.ip = ip;
         }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof V4Key && ((V4Key) o).ip == ip;
+        }
+
+        @Override
+        public int hashCode() {
+            return ip * 0x9E3779B9;
+        }
+
+        @Override
+        public String toString() {
+            return v4Text(ip);
+        }
+    }
+
+    /** An IPv4 network. */
+    private static final class V4PrefixKey {
+        private final int ip;
+        private final int prefix;
+
+        V4PrefixKey(int ip, int prefix) {
+            this.ip = ip;
+            this.prefix = prefix;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof V4PrefixKey && ((V4PrefixKey) o).ip == ip && ((V4PrefixKey) o).prefix == prefix;
+        }
+
+        @Override
+        public int hashCode() {
+            return ip * 0x9E3779B9 + prefix;
+        }
+
+        @Override
+        public String toString() {
+            return v4Text(ip) + "/" + prefix;
+        }
+    }
+
+    /** An IPv6 address or prefix (the bits past the prefix are zero). 32 bytes. */
+    private static final class V6Key {
+        private final long hi;
+        private final long lo;
+        private final int prefix;
+
+        V6Key(long hi, long lo, int prefix) {
+            this.hi = hi;
+            this.lo = lo;
+            this.prefix = prefix;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof V6Key)) {
+                return false;
+            }
+            V6Key k = (V6Key) o;
+            return k.hi == hi && k.lo == lo && k.prefix == prefix;
+        }
+
+        @Override
+        public int hashCode() {
+            long h = (hi * 0x9E3779B97F4A7C15L) ^ lo ^ prefix;
+            return (int) (h ^ (h >>> 32));
+        }
+
+        @Override
+        public String toString() {
+            String s = IpAddresses.formatIPv6(hi, lo);
+            return prefix == 128 ? s : s + "/" + prefix;
+        }
+    }
+
+    private static String v4Text(int ip) {
+        return (ip >>> 24) + "." + ((ip >>> 16) & 0xff) + "." + ((ip >>> 8) & 0xff) + "." + (ip & 0xff);
     }
 
     /** RFC 5952 text of 16 bytes; the one implementation is {@link IpAddresses#format(byte[])}. */

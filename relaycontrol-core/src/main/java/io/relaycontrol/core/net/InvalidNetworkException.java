@@ -1,5 +1,6 @@
 package io.relaycontrol.core.net;
 
+import io.relaycontrol.api.RelayConfigException;
 import java.util.Objects;
 
 /**
@@ -7,11 +8,13 @@ import java.util.Objects;
  * {@link Reason} machine-readable so that a policy linter can, for example, tell a host name apart from a
  * typo. The message names the bad text and says what to write instead.
  *
- * <p>Instances are immutable and thread-safe.
+ * <p>A {@link RelayConfigException} (since 0.2.0; still an {@link IllegalArgumentException}) without file or line:
+ * a list file's bad line is a {@link NetworkListException} with this as its cause. Instances are immutable and
+ * thread-safe.
  *
  * @since 0.1.0
  */
-public final class InvalidNetworkException extends IllegalArgumentException {
+public final class InvalidNetworkException extends RelayConfigException {
 
     private static final long serialVersionUID = 1L;
 
@@ -42,7 +45,7 @@ public final class InvalidNetworkException extends IllegalArgumentException {
      * @param message the full message, naming the text
      */
     InvalidNetworkException(String text, Reason reason, String message) {
-        super(message);
+        super(message, null, null, 0, message, null);
         this.text = text;
         this.reason = Objects.requireNonNull(reason, "reason");
     }

@@ -1,5 +1,6 @@
 package io.relaycontrol.core.net;
 
+import io.relaycontrol.api.RelayConfigException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -10,45 +11,28 @@ import java.util.Optional;
  * {@link #file()} / {@link #line()} give them to programs. When the cause is a bad entry,
  * {@link #invalidEntry()} gives the {@link InvalidNetworkException} with its {@link InvalidNetworkException.Reason}.
  *
- * <p>Unchecked, so that configuration code can let it propagate to where the policy is built. Instances are
- * immutable and thread-safe.
+ * <p>A {@link RelayConfigException} (since 0.2.0; before, a plain {@code RuntimeException}), so unchecked: configuration
+ * code lets it propagate to where the policy is built. Instances are immutable and thread-safe.
  *
  * @since 0.1.0
  */
-public final class NetworkListException extends RuntimeException {
+public final class NetworkListException extends RelayConfigException {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient Path file;
-    /** 1-based line, 0 for the whole file. */
-    private final int line;
-    /** The message without the location. */
-    private final String detail;
-
     NetworkListException(Path file, int line, String detail, Throwable cause) {
-        super(location(file, line) + ": " + detail, cause);
-        this.file = Objects.requireNonNull(file, "file");
-        this.line = line;
-        this.detail = detail;
+        super(null, Objects.requireNonNull(file, "file"), line, detail, cause);
     }
 
-    private static String location(Path file, int line) {
-        return line > 0 ? file + " line " + line : file.toString();
-    }
-
-    /** @return the file being loaded */
-    public Path file() {
-        return file;
-    }
-
-    /** @return the 1-based line number of the bad line, or 0 when the error concerns the whole file (for example it cannot be read) */
-    public int line() {
-        return line;
-    }
-
-    /** @return the message without the file and line prefix */
-    public String detail() {
-        return detail;
+    /**
+     * The file being loaded; always present for this exception. Since 0.2.0 an {@code Optional}, as for every
+     * {@link RelayConfigException} (it was a {@code Path}).
+     *
+     * @return the file
+     */
+    @Override
+    public Optional<Path> file() {
+        return super.file();
     }
 
     /** @return the entry error behind this one, when a line held an invalid network */

@@ -9,6 +9,11 @@ import io.relaycontrol.api.RelayRequest;
  * refusal ({@link Decision#failed}, 451 4.3.0) named after the rule, keeping the exception. Virtual machine
  * errors (out of memory) are rethrown.
  *
+ * <p>A failure decision is the rule's own answer (it has no {@link Decision#decisiveChild()}), so
+ * {@link Decision#decisive()} names this rule. A subclass that passes on the answer of a rule it asks returns
+ * {@link Decision#composite(String, Decision, java.util.List)} (as the combinators do) or that rule's decision itself,
+ * never a copy that loses the link.
+ *
  * <p>Subclasses must be immutable and thread-safe like every {@link Rule}.
  *
  * @since 0.1.0

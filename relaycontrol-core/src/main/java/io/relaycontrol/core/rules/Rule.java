@@ -1,6 +1,7 @@
 package io.relaycontrol.core.rules;
 
 import io.relaycontrol.api.RelayDecider;
+import java.util.List;
 
 /**
  * A {@link RelayDecider} with a name, so that every decision says which rule made it, and a description
@@ -25,5 +26,17 @@ public interface Rule extends RelayDecider {
      */
     default String describe() {
         return name();
+    }
+
+    /**
+     * The rules this rule is composed of and asks, in order: a combinator's members, a policy's rules. Policies and
+     * combinators walk this tree when they are built to refuse two different rules with the same name (so that a
+     * name in {@code explain()}, the metrics and the audit log means one rule).
+     *
+     * @return the member rules; unmodifiable; by default none (a leaf rule)
+     * @since 0.2.0
+     */
+    default List<Rule> members() {
+        return List.of();
     }
 }

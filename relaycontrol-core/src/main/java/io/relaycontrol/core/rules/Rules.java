@@ -6,8 +6,12 @@ import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.Verdict;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Factories for {@link Rule}s: constant rules, rules from conditions, and the combinators.
@@ -58,6 +62,18 @@ import java.util.Objects;
  *  N  N |     N           N     N
  * </pre>
  * ({@code .}: that row does not apply to that combinator because y is asked, or not asked, there.)
+ * <p>Truth table of {@code checkedAllow(x, y)} (all 16 pairs; {@code -} where y is never asked), with the rule whose
+ * decision is passed on:
+ * <pre>
+ *  x  y | checkedAllow  decided by
+ *  A  A |     A             x
+ *  A  D |     D             y
+ *  A  T |     T             y
+ *  A  N |     A             x
+ *  D  - |     D             x
+ *  T  - |     T             x
+ *  N  - |     N             x
+ * </pre>
  * In anyOf a temporary refusal outranks a permanent one: a member that could not decide might have allowed.
  * In not, a temporary refusal stays temporary: an unknown answer negated is still unknown.
  *
@@ -65,6 +81,19 @@ import java.util.Objects;
  * {@code r1 orElse (r2 orElse ...)}; {@code not(not(r))} has r's verdict when r allows or denies;
  * {@code allOf} never asks a member after a non-allow, so a rate limit placed last spends no token on a
  * request already refused.
+ *
+ * <h2>Who decided</h2>
+ * A combinator that passes on a member's answer returns a {@linkplain Decision#composite composite} decision that
+ * records that member's decision ({@link Decision#decisiveChild()}), so {@link Decision#decisive()} names exactly
+ * the member whose verdict, reply and reason the combinator returned: for {@code anyOf} without an allow, the
+ * first DEFER (else the first DENY), not the last member with that verdict. A combinator that makes its own answer
+ * (every member abstained; {@code not} turning ALLOW into DENY or DENY into ALLOW) is itself the deciding rule.
+ * {@code checkedAllow} whose first member does not allow returns that member's decision unchanged.
+ *
+ * <h2>Names</h2>
+ * Two different rules with the same name are refused when a combinator or a {@link Policy} is built
+ * ({@link IllegalArgumentException} naming both), so that a name in {@code explain()}, the metrics and the audit log
+ * means one rule. The same rule instance may appear in several places (a rate limit checking several allows).
  *
  * <p>Every rule returned is immutable and thread-safe if its members are, never returns {@code null} and
  * never throws. Empty member lists are errors.
@@ -171,7 +200,8 @@ public final class Rules {
      * @param name the rule's name
      * @param members one or more members
      * @return the rule
-     * @throws IllegalArgumentException if there is no member or {@code name} is blank
+     * @throws IllegalArgumentException if there is no member, {@code name} is blank, or two different rules in the
+     *     tree share a name
      */
     public static Rule firstDecisive(String name, RelayDecider... members) {
         return new FirstDecisive(requireName(name), guardAll(name, members));
@@ -195,7 +225,8 @@ public final class Rules {
      * @param name the rule's name
      * @param members one or more members
      * @return the rule
-     * @throws IllegalArgumentException if there is no member or {@code name} is blank
+     * @throws IllegalArgumentException if there is no member, {@code name} is blank, or two different rules in the
+     *     tree share a name
      */
     public static Rule allOf(String name, RelayDecider... members) {
         return new AllOf(requireName(name), guardAll(name, members));
@@ -208,7 +239,8 @@ public final class Rules {
      * @param name the rule's name
      * @param members one or more members
      * @return the rule
-     * @throws IllegalArgumentException if there is no member or {@code name} is blank
+     * @throws IllegalArgumentException if there is no member, {@code name} is blank, or two different rules in the
+     *     tree share a name
      */
     public static Rule anyOf(String name, RelayDecider... members) {
         return new AnyOf(requireName(name), guardAll(name, members));
@@ -223,7 +255,8 @@ public final class Rules {
      * @param allow the rule whose allow is checked
      * @param checks one or more checks, e.g. rate limits
      * @return the rule
-     * @throws IllegalArgumentException if there is no check or {@code name} is blank
+     * @throws IllegalArgumentException if there is no check, {@code name} is blank, or two different rules in the
+     *     tree share a name
      */
     public static Rule checkedAllow(String name, RelayDecider allow, RelayDecider... checks) {
         Rule[] members = new Rule[checks.length + 1];
@@ -243,7 +276,8 @@ public final class Rules {
      * @param member the rule to negate
      * @param denyReply the 5xx reply when the member allows
      * @return the rule
-     * @throws IllegalArgumentException if {@code denyReply} is not 5xx
+     * @throws IllegalArgumentException if {@code denyReply} is not 5xx, or two different rules in the tree share a
+     *     name
      */
     public static Rule not(String name, RelayDecider member, SmtpReply denyReply) {
         Objects.requireNonNull(denyReply, "denyReply");
@@ -284,6 +318,70 @@ public final class Rules {
             throw e;
         } catch (Throwable t) {
             return Decision.failed(name, t);
+        }
+    }
+
+    /**
+     * Refuses two different rules with the same name in the trees below {@code roots} (followed through
+     * {@link Rule#members()}). The same rule reached twice, directly or through a transparent wrapper
+     * ({@link #named} around a rule, {@code when(..).then(rule)}), counts once.
+     *
+     * @param ownName the name of the combinator or policy being built, reserved for it
+     * @param owner0 the owner's identity (what its name belongs to)
+     * @param roots the rules to walk
+     * @throws IllegalArgumentException naming the duplicated name and both rules
+     */
+    static void requireUniqueNames(String ownName, Object owner0, List<? extends Rule> roots) {
+        Map<String, Object> owners = new HashMap<>();
+        Map<String, Rule> firstSeen = new HashMap<>();
+        owners.put(ownName, owner0);
+        Set<Object> visited = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Rule r : roots) {
+            walk(ownName, r, owners, firstSeen, visited);
+        }
+    }
+
+    private static void walk(String top, Rule r, Map<String, Object> owners, Map<String, Rule> firstSeen,
+            Set<Object> visited) {
+        Object id = identity(r);
+        if (!visited.add(id)) {
+            return;
+        }
+        String n = r.name();
+        Object prev = owners.putIfAbsent(n, id);
+        if (prev != null && prev != id) {
+            Rule other = firstSeen.get(n);
+            throw new IllegalArgumentException(top + ": two different rules are named '" + n + "' ("
+                    + (other == null ? "the composite itself" : oneLine(other)) + "; and " + oneLine(r)
+                    + "); give each rule its own name, so that decisions, metrics and the audit log name one rule");
+        }
+        firstSeen.putIfAbsent(n, r);
+        for (Rule m : r.members()) {
+            walk(top, m, owners, firstSeen, visited);
+        }
+    }
+
+    private static String oneLine(Rule r) {
+        String d = r.describe();
+        int nl = d.indexOf('\n');
+        return nl < 0 ? d : d.substring(0, nl) + " ...";
+    }
+
+    /** What a rule's name belongs to: transparent wrappers are seen through. */
+    static Object identity(Rule r) {
+        Rule x = r;
+        while (true) {
+            if (x instanceof Named) {
+                RelayDecider d = ((Named) x).delegate;
+                if (!(d instanceof Rule)) {
+                    return d;
+                }
+                x = (Rule) d;
+            } else if (x instanceof ConditionalRule && ((ConditionalRule) x).then != null) {
+                x = ((ConditionalRule) x).then;
+            } else {
+                return x;
+            }
         }
     }
 
@@ -377,13 +475,25 @@ public final class Rules {
         final Rule[] members;
 
         Combinator(String name, Rule[] members) {
+            this(name, members, true);
+        }
+
+        Combinator(String name, Rule[] members, boolean checkNames) {
             this.name = name;
             this.members = members;
+            if (checkNames) {
+                requireUniqueNames(name, this, List.of(members));
+            }
         }
 
         @Override
         public final String name() {
             return name;
+        }
+
+        @Override
+        public final List<Rule> members() {
+            return List.of(members);
         }
 
         @Override
@@ -421,6 +531,11 @@ public final class Rules {
         public String describe() {
             return delegate instanceof Rule ? ((Rule) delegate).describe() : name;
         }
+
+        @Override
+        public List<Rule> members() {
+            return delegate instanceof Rule ? ((Rule) delegate).members() : List.of();
+        }
     }
 
     static final class ConditionalRule extends GuardedRule {
@@ -452,6 +567,11 @@ public final class Rules {
         }
 
         @Override
+        public List<Rule> members() {
+            return then == null ? List.of() : then.members();
+        }
+
+        @Override
         public String describe() {
             return then == null
                     ? name + ": when " + condition.description() + " then " + whenTrue.verdict()
@@ -464,7 +584,12 @@ public final class Rules {
         private final Decision abstain;
 
         FirstDecisive(String name, Rule[] members) {
-            super(name, members);
+            this(name, members, true);
+        }
+
+        /** For {@link Policy}, which checks the names of its rules and defaults itself. */
+        FirstDecisive(String name, Rule[] members, boolean checkNames) {
+            super(name, members, checkNames);
             this.abstain = Decision.noOpinion(name, "no member rule had an opinion");
         }
 

@@ -59,10 +59,31 @@ class DomainSetFileTest {
     }
 
     @Test
-    void loadWhenFileMissingOrNotUtf8ThenIOException() throws IOException {
-        assertThatThrownBy(() -> DomainSet.load(dir.resolve("missing"))).isInstanceOf(IOException.class);
+    void loadWhenFileMissingOrNotUtf8ThenDomainListExceptionNamingTheFile() throws IOException {
+        Path missing = dir.resolve("missing");
+        assertThatThrownBy(() -> DomainSet.load(missing)).isInstanceOf(DomainListException.class)
+                .hasMessage("cannot read " + missing + ": no such file")
+                .satisfies(e -> {
+                    DomainListException d = (DomainListException) e;
+                    assertThat(d.file()).contains(missing);
+                    assertThat(d.line()).isZero();
+                    assertThat(d.getCause()).isInstanceOf(IOException.class);
+                });
         Path f = Files.write(dir.resolve("latin1"), new byte[] {'a', (byte) 0xE9, '.', 'e', 'x', '\n'});
-        assertThatThrownBy(() -> DomainSet.load(f)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> DomainSet.load(f)).isInstanceOf(DomainListException.class)
+                .hasMessageContaining("not valid UTF-8");
+    }
+
+    @Test
+    void loadWhenBadLineThenFileAndLineOnTheException() throws IOException {
+        Path f = Files.writeString(dir.resolve("bad"), "a.example\n*.example.com\n");
+        assertThatThrownBy(() -> DomainSet.load(f)).isInstanceOf(DomainListException.class)
+                .satisfies(e -> {
+                    DomainListException d = (DomainListException) e;
+                    assertThat(d.file()).contains(f);
+                    assertThat(d.line()).isEqualTo(2);
+                    assertThat(d.first().line()).isEqualTo(2);
+                });
     }
 
     @Test

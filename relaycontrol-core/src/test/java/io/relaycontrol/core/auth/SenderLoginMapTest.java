@@ -6,7 +6,6 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.strings;
 
 import io.relaycontrol.api.address.EnvelopeAddress;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,11 +184,27 @@ class SenderLoginMapTest {
     }
 
     @Test
-    void loadWhenFileMissingThenUncheckedIoErrorNamingIt(@TempDir Path dir) {
+    void loadWhenFileMissingThenSenderLoginMapExceptionNamingIt(@TempDir Path dir) {
         Path missing = dir.resolve("missing.map");
         assertThatThrownBy(() -> SenderLoginMap.load(missing))
-                .isInstanceOf(UncheckedIOException.class)
-                .hasMessageContaining(missing.toString());
+                .isInstanceOf(SenderLoginMapException.class)
+                .hasMessageContaining(missing.toString())
+                .satisfies(e -> {
+                    assertThat(((SenderLoginMapException) e).file()).contains(missing);
+                    assertThat(((SenderLoginMapException) e).line()).isZero();
+                });
+    }
+
+    @Test
+    void loadWhenBadLineThenFileAndLineOnTheException(@TempDir Path dir) throws java.io.IOException {
+        Path f = java.nio.file.Files.writeString(dir.resolve("logins.map"), "alice: alice@example.com\nbob\n");
+        assertThatThrownBy(() -> SenderLoginMap.load(f))
+                .isInstanceOf(SenderLoginMapException.class)
+                .hasMessageStartingWith(f + ":2: ")
+                .satisfies(e -> {
+                    assertThat(((SenderLoginMapException) e).file()).contains(f);
+                    assertThat(((SenderLoginMapException) e).line()).isEqualTo(2);
+                });
     }
 
     @Test

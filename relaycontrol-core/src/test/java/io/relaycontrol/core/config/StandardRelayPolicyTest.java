@@ -6,11 +6,11 @@ import static io.relaycontrol.testkit.Requests.mail;
 import static io.relaycontrol.testkit.Requests.rcpt;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.bucket4j.TimeMeter;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.core.address.DomainSet;
 import io.relaycontrol.core.auth.SenderLoginMap;
-import io.relaycontrol.core.limit.Bandwidths;
+import io.relaycontrol.core.limit.Rate;
+import io.relaycontrol.testkit.ManualClock;
 import io.relaycontrol.core.limit.Counted;
 import io.relaycontrol.core.limit.LimitKeys;
 import io.relaycontrol.core.limit.RateLimit;
@@ -27,21 +27,6 @@ class StandardRelayPolicyTest {
     static final String TRUSTED = "192.0.2.10";
     static final String STRANGER = "198.51.100.7";
     static final String BLOCKED = "203.0.113.66";
-
-    /** A clock for the rate limits; tests advance it instead of sleeping. */
-    static final class ManualTime implements TimeMeter {
-        volatile long nanos;
-
-        @Override
-        public long currentTimeNanos() {
-            return nanos;
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return false;
-        }
-    }
 
     static StandardRelayPolicy.Builder base() {
         return StandardRelayPolicy.builder()
@@ -155,26 +140,26 @@ class StandardRelayPolicyTest {
 
     @Test
     void step4WhenRateLimitedThenDeferredEvenForAuthenticatedOrTrustedClients() {
-        ManualTime time = new ManualTime();
+        ManualClock time = new ManualClock();
         StandardRelayPolicy p = base().limit(RateLimit.builder("client-recipients")
                 .key(LimitKeys.clientAddress()).counting(Counted.RECIPIENTS)
-                .bandwidths(Bandwidths.parse("2/1h")).timeMeter(time).build()).build();
+                .rates(Rate.parseList("2/1h")).clock(time).build()).build();
         RelayRequest r = relay(STRANGER).authenticated("alice").tls(true).build();
         assertThat(p).allows(r).decidedBy("authenticated-relay");
         assertThat(p).allows(r);
         assertThat(p).defers(r).withReply(451, "4.7.1").decidedBy("client-recipients");
         assertThat(p).defers(rcpt(STRANGER, "<x@elsewhere.test>", "<bob@example.com>").build());
         assertThat(p).allows(relay(TRUSTED).build());
-        time.nanos += java.time.Duration.ofHours(1).toNanos();
+        time.advance(java.time.Duration.ofHours(1));
         assertThat(p).allows(r);
     }
 
     @Test
     void step4WhenARefusedRequestArrivesThenNoTokenIsSpent() {
-        ManualTime time = new ManualTime();
+        ManualClock time = new ManualClock();
         StandardRelayPolicy p = base().limit(RateLimit.builder("client-recipients")
                 .key(LimitKeys.clientAddress()).counting(Counted.RECIPIENTS)
-                .bandwidths(Bandwidths.parse("1/1h")).timeMeter(time).build()).build();
+                .rates(Rate.parseList("1/1h")).clock(time).build()).build();
         for (int i = 0; i < 5; i++) {
             assertThat(p).denies(rcpt(STRANGER, "<x@elsewhere.test>", "<bob%evil.test@example.com>").build());
         }
@@ -183,12 +168,12 @@ class StandardRelayPolicyTest {
 
     @Test
     void step4WhenRelayIsRefusedThenNotChargedUnlessAskedTo() {
-        ManualTime time = new ManualTime();
+        ManualClock time = new ManualClock();
         RelayRequest refused = rcpt(STRANGER, "<x@elsewhere.test>", "<friend@elsewhere.test>").build();
         RelayRequest local = rcpt(STRANGER, "<x@elsewhere.test>", "<bob@example.com>").build();
         StandardRelayPolicy p = base().limit(RateLimit.builder("client-recipients")
                 .key(LimitKeys.clientAddress()).counting(Counted.RECIPIENTS)
-                .bandwidths(Bandwidths.parse("1/1h")).timeMeter(time).build()).build();
+                .rates(Rate.parseList("1/1h")).clock(time).build()).build();
         for (int i = 0; i < 3; i++) {
             assertThat(p).denies(refused).withReply(554, "5.7.1").decidedBy("default");
         }
@@ -197,7 +182,7 @@ class StandardRelayPolicyTest {
 
         StandardRelayPolicy counting = base().chargeRefusedAttempts(true).limit(RateLimit.builder("client-recipients")
                 .key(LimitKeys.clientAddress()).counting(Counted.RECIPIENTS)
-                .bandwidths(Bandwidths.parse("1/1h")).timeMeter(new ManualTime()).build()).build();
+                .rates(Rate.parseList("1/1h")).clock(new ManualClock()).build()).build();
         assertThat(counting).denies(refused).decidedBy("default");
         assertThat(counting).defers(refused).withReply(451, "4.7.1").decidedBy("client-recipients");
         assertThat(counting).defers(local).decidedBy("client-recipients");
@@ -205,10 +190,10 @@ class StandardRelayPolicyTest {
 
     @Test
     void step4WhenMessagesAreLimitedThenDeferredAtMailAndRecipientsNotCounted() {
-        ManualTime time = new ManualTime();
+        ManualClock time = new ManualClock();
         StandardRelayPolicy p = base().limit(RateLimit.builder("client-messages")
                 .key(LimitKeys.clientAddress()).counting(Counted.MESSAGES)
-                .bandwidths(Bandwidths.parse("2/1h")).timeMeter(time).build()).build();
+                .rates(Rate.parseList("2/1h")).clock(time).build()).build();
         RelayRequest mail = mail(STRANGER, "<x@elsewhere.test>").build();
         assertThat(p).allows(mail).decidedBy("no-recipient-yet");
         for (int i = 0; i < 5; i++) {
@@ -218,7 +203,7 @@ class StandardRelayPolicyTest {
         assertThat(p).allows(mail);
         assertThat(p).defers(mail).withReply(451, "4.7.1").decidedBy("client-messages")
                 .withReasonContaining("next in");
-        time.nanos += java.time.Duration.ofMinutes(30).toNanos();
+        time.advance(java.time.Duration.ofMinutes(30));
         assertThat(p).allows(mail);
     }
 

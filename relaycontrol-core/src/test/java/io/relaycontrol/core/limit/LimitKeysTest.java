@@ -146,4 +146,45 @@ class LimitKeysTest {
         assertThatThrownBy(() -> LimitKeys.of(" ", x -> "k")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> LimitKeys.of("d", null)).isInstanceOf(NullPointerException.class);
     }
+
+    @Test
+    void keyOfWhenAnyIpv4ThenANumberThatRendersAsTheAddress() throws Exception {
+        // relies on Inet4Address.hashCode() being the address (OpenJDK): this checks it on random addresses
+        qt().forAll(integers().all()).checkAssert(ip -> {
+            byte[] b = {(byte) (ip >>> 24), (byte) (ip >>> 16), (byte) (ip >>> 8), (byte) (int) ip};
+            InetAddress a;
+            try {
+                a = InetAddress.getByAddress(b);
+            } catch (java.net.UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+            assertThat(a.hashCode()).isEqualTo(ip);
+            RelayRequest r = connect(a.getHostAddress());
+            Object key = LimitKeys.clientAddress().keyOf(r);
+            assertThat(key).hasToString(a.getHostAddress());
+            assertThat(LimitKeys.clientAddress().parseKey(a.getHostAddress())).isEqualTo(key).hasSameHashCodeAs(key);
+            assertThat(key).isNotEqualTo(LimitKeys.clientAddress().keyOf(connect(
+                    ((ip >>> 24) & 0xff) + "." + ((ip >>> 16) & 0xff) + "." + ((ip >>> 8) & 0xff) + "."
+                            + ((ip + 1) & 0xff))));
+        });
+    }
+
+    @Test
+    void parseKeyWhenTextFormOfAnyKeyThenTheSameKey() {
+        qt().forAll(integers().all(), integers().all(), integers().between(1, 128)).checkAssert((hi, lo, prefix) -> {
+            String text = String.format("2001:%x:%x:%x::%x", (hi >>> 16) & 0xffff, hi & 0xffff, (lo >>> 16) & 0xffff,
+                    lo & 0xffff);
+            LimitKey k = LimitKeys.clientAddress(prefix);
+            Object key = k.keyOf(connect(text));
+            assertThat(k.parseKey(key.toString())).isEqualTo(key);
+            assertThat(k.parseKey(text)).isEqualTo(key);
+        });
+        assertThat(LimitKeys.clientAddress(24, 64).parseKey("192.0.2.0/24")).hasToString("192.0.2.0/24")
+                .isEqualTo(LimitKeys.clientAddress(24, 64).keyOf(connect("192.0.2.77")));
+        assertThatThrownBy(() -> LimitKeys.clientAddress().parseKey("mail.example.com"))
+                .hasMessageContaining("'mail.example.com'");
+        assertThatThrownBy(() -> LimitKeys.clientAddress().parseKey("192.0.2.0/x")).hasMessageContaining("'192.0.2.0/x'");
+        assertThat(LimitKeys.authenticatedIdentity().parseKey("alice")).isEqualTo("alice");
+        assertThat(LimitKeys.authenticatedIdentity().keyOf(connect("192.0.2.1"))).isNull();
+    }
 }

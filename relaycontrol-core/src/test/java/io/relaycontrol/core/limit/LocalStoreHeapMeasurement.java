@@ -27,7 +27,7 @@ public final class LocalStoreHeapMeasurement {
         int keys = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         long maxKeys = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000;
         RateLimit limit = RateLimit.builder("heap").key(LimitKeys.clientAddress()).counting(Counted.CONNECTIONS)
-                .bandwidths(Bandwidths.parse("100/1h, 1000/1d")).localStore(maxKeys).build();
+                .rates(Rate.parseList("100/1h, 1000/1d")).maxKeys(maxKeys).build();
         RelayRequest[] requests = new RelayRequest[keys];
         for (int i = 0; i < keys; i++) {
             requests[i] = RelayRequest.builder(Stage.CONNECT)
@@ -39,11 +39,18 @@ public final class LocalStoreHeapMeasurement {
         for (RelayRequest r : requests) {
             limit.decide(r);
         }
-        limit.localStore().cleanUp();
+        limit.localBuckets().cleanUp();
         long after = usedAfterGc();
-        long size = limit.localStore().estimatedSize();
+        long size = limit.localBuckets().size();
         System.out.printf("keys sent %,d, maxKeys %,d, buckets held %,d, retained %,d bytes = %.1f MB, %.0f bytes per bucket%n",
                 keys, maxKeys, size, after - before, (after - before) / 1e6, (after - before) / (double) Math.max(1, size));
+        if (args.length > 2) {
+            try {
+                Thread.sleep(Long.parseLong(args[2])); // a measurement program: time for jcmd GC.class_histogram
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (requests.length < 0) {
             System.out.println(requests[0]); // keep the requests reachable across the measurement
         }

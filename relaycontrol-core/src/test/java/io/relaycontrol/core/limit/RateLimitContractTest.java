@@ -1,5 +1,6 @@
 package io.relaycontrol.core.limit;
 
+import io.relaycontrol.testkit.ManualClock;
 import io.relaycontrol.api.RelayDecider;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.testkit.RelayDeciderContract;
@@ -12,7 +13,7 @@ class RateLimitContractTest extends RelayDeciderContract {
     @Override
     protected RelayDecider decider() {
         return RateLimit.builder("client-recipients").key(LimitKeys.clientAddress()).counting(Counted.RECIPIENTS)
-                .bandwidths(Bandwidths.parse("3/1h")).timeMeter(new ManualTimeMeter()).build();
+                .rates(Rate.parseList("3/1h")).clock(new ManualClock()).build();
     }
 
     @Override

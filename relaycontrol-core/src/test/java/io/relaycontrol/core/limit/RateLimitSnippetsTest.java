@@ -10,7 +10,7 @@ import io.relaycontrol.api.Verdict;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Conditions;
 import io.relaycontrol.core.rules.Policy;
-import java.time.Duration;
+import io.relaycontrol.core.rules.Rules;
 import org.junit.jupiter.api.Test;
 
 /** The README's rate-limit example, compiled and run so that it cannot rot. */
@@ -18,23 +18,23 @@ class RateLimitSnippetsTest {
 
     @Test
     void readmeExampleWhenClientSendsTooManyRecipientsThenDeferred() {
-        ManualTimeMeter clock = new ManualTimeMeter();
         // --- README snippet start ---
         Condition trustedNetwork = Condition.of("client in 10.0.0.0/8",
                 r -> r.clientAddress().getAddress()[0] == 10); // or a condition from the network package
+        LimitStore store = LimitStore.local();                 // outlives the limit: keep it across reloads
         RateLimit recipientsPerClient = RateLimit.builder("client-recipients")
-                .key(LimitKeys.clientAddress())                        // IPv4 per address, IPv6 per /64
-                .counting(Counted.RECIPIENTS)                          // charged at RCPT
-                .bandwidths(Bandwidths.parse("100/1h, 1000/1d"))       // relay.limit.client.recipients
-                .bandwidth(b -> b.capacity(20).refillGreedy(20, Duration.ofMinutes(1))) // Bucket4j's own builder
-                .override("192.0.2.25", Bandwidths.parse("5000/1d"))   // the list server may send more
+                .key(LimitKeys.clientAddress())                // IPv4 per address, IPv6 per /64
+                .counting(Counted.RECIPIENTS)                  // charged at RCPT
+                .rates(Rate.parseList("100/1h, 1000/1d"))      // relay.limit.client.recipients
+                .rate(Rate.perMinute(20))                      // and at most 20 a minute
+                .override("192.0.2.25", Rate.parseList("5000/1d")) // the list server may send more
                 .exempt(trustedNetwork)
-                .timeMeter(clock)                                      // tests only: a manual clock
+                .store(store)
                 .build();
         Policy policy = Policy.builder("relay")
-                // rules that refuse come first: their refusals are not charged
-                .rule(recipientsPerClient)
-                .rule(io.relaycontrol.core.rules.Rules.when(Conditions.authenticated()).allow("authenticated"))
+                // the limit is asked only when the rule allows: a refused relay attempt spends nothing
+                .rule(Rules.checkedAllow("authenticated",
+                        Rules.when(Conditions.authenticated()).allow("authenticated-relay"), recipientsPerClient))
                 .otherwiseDeny(SmtpReply.RELAY_ACCESS_DENIED)
                 .build();
         // --- README snippet end ---
@@ -46,6 +46,16 @@ class RateLimitSnippetsTest {
         Decision d = policy.decide(rcpt);
         assertThat(d.verdict()).isEqualTo(Verdict.DEFER);
         assertThat(d.explain()).contains("451 4.7.1").contains("tokensLeft=0").contains("retryAfter=PT3S");
+        RelayRequest stranger = RelayRequest.builder(Stage.RCPT).client("198.51.100.8")
+                .sender("<x@example.org>").recipient("<victim@elsewhere.test>").build();
+        for (int i = 0; i < 30; i++) {
+            assertThat(policy.decide(stranger).verdict()).isEqualTo(Verdict.DENY); // never charged
+        }
+        RelayRequest strangerAuthenticated = stranger.toBuilder().authenticated("bob").build();
+        for (int i = 0; i < 20; i++) {
+            assertThat(policy.decide(strangerAuthenticated).verdict()).isEqualTo(Verdict.ALLOW);
+        }
+        assertThat(policy.decide(strangerAuthenticated).verdict()).isEqualTo(Verdict.DEFER);
         RelayRequest trusted = rcpt.toBuilder().client("10.0.0.1").build();
         assertThat(policy.decide(trusted).verdict()).isEqualTo(Verdict.ALLOW);
     }

@@ -1,12 +1,11 @@
 package io.relaycontrol.core.limit;
 
+import io.relaycontrol.testkit.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.BucketConfiguration;
 import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 class RateLimitTest {
 
-    private final ManualTimeMeter clock = new ManualTimeMeter();
+    private final ManualClock clock = new ManualClock();
 
     private static RelayRequest rcpt(String ip) {
         return RelayRequest.builder(Stage.RCPT).client(ip).sender("<a@example.org>").recipient("<b@example.com>")
@@ -35,7 +34,7 @@ class RateLimitTest {
 
     private RateLimit.Builder recipientsPerClient(String spec) {
         return RateLimit.builder("client-rcpt").key(LimitKeys.clientAddress()).counting(Counted.RECIPIENTS)
-                .bandwidths(Bandwidths.parse(spec)).timeMeter(clock);
+                .rates(Rate.parseList(spec)).clock(clock);
     }
 
     @Test
@@ -107,8 +106,8 @@ class RateLimitTest {
     void decideWhenFrozenClockThenGrantsEqualCapacity() {
         qt().forAll(integers().between(1, 50), integers().between(0, 120)).check((capacity, attempts) -> {
             RateLimit limit = RateLimit.builder("p").key(LimitKeys.clientAddress()).counting(Counted.RECIPIENTS)
-                    .bandwidth(b -> b.capacity(capacity).refillGreedy(capacity, Duration.ofHours(1)))
-                    .timeMeter(new ManualTimeMeter()).build();
+                    .rate(Rate.of(capacity, Duration.ofHours(1)))
+                    .clock(new ManualClock()).build();
             return grants(limit, "192.0.2.1", attempts) == Math.min(capacity, attempts);
         });
     }
@@ -141,13 +140,13 @@ class RateLimitTest {
     @Test
     void decideWhenCountingConnectionsOrMessagesThenChargedAtThatStage() {
         RateLimit conns = RateLimit.builder("conn").key(LimitKeys.clientAddress()).counting(Counted.CONNECTIONS)
-                .bandwidths(Bandwidths.parse("1/1h")).timeMeter(clock).build();
+                .rates(Rate.parseList("1/1h")).clock(clock).build();
         RelayRequest connect = RelayRequest.builder(Stage.CONNECT).client("192.0.2.1").build();
         assertThat(conns.decide(connect).verdict()).isEqualTo(Verdict.NO_OPINION);
         assertThat(conns.decide(rcpt("192.0.2.1")).verdict()).isEqualTo(Verdict.NO_OPINION);
         assertThat(conns.decide(connect).verdict()).isEqualTo(Verdict.DEFER);
         RateLimit msgs = RateLimit.builder("msg").key(LimitKeys.senderDomain()).counting(Counted.MESSAGES)
-                .bandwidths(Bandwidths.parse("1/1h")).timeMeter(clock).build();
+                .rates(Rate.parseList("1/1h")).clock(clock).build();
         assertThat(msgs.decide(mail("192.0.2.1")).details()).containsEntry("key", "example.org");
         assertThat(msgs.decide(mail("192.0.2.9")).verdict()).isEqualTo(Verdict.DEFER);
     }
@@ -155,7 +154,7 @@ class RateLimitTest {
     @Test
     void decideWhenNoKeyThenNoOpinion() {
         RateLimit limit = RateLimit.builder("per-login").key(LimitKeys.authenticatedIdentity())
-                .counting(Counted.MESSAGES).bandwidths(Bandwidths.parse("1/1h")).timeMeter(clock).build();
+                .counting(Counted.MESSAGES).rates(Rate.parseList("1/1h")).clock(clock).build();
         for (int i = 0; i < 3; i++) {
             Decision d = limit.decide(mail("192.0.2.1"));
             assertThat(d.verdict()).isEqualTo(Verdict.NO_OPINION);
@@ -169,8 +168,8 @@ class RateLimitTest {
     @Test
     void decideWhenKeyOverriddenThenItsOwnBandwidths() {
         RateLimit limit = RateLimit.builder("per-login").key(LimitKeys.authenticatedIdentity())
-                .counting(Counted.MESSAGES).bandwidths(Bandwidths.parse("2/1d"))
-                .override("bulk", Bandwidths.parse("5/1d")).timeMeter(clock).build();
+                .counting(Counted.MESSAGES).rates(Rate.parseList("2/1d"))
+                .override("bulk", Rate.parseList("5/1d")).clock(clock).build();
         RelayRequest bulk = mail("192.0.2.1").toBuilder().authenticated("bulk").build();
         RelayRequest other = mail("192.0.2.1").toBuilder().authenticated("other").build();
         int bulkGrants = 0;
@@ -213,8 +212,8 @@ class RateLimitTest {
     @Test
     void decideWhenCountingBytesThenDeclaredSizeCharged() {
         RateLimit limit = RateLimit.builder("bytes").key(LimitKeys.clientAddress()).counting(Counted.BYTES)
-                .bandwidth(Bandwidth.builder().capacity(1000).refillGreedy(1000, Duration.ofSeconds(100)).build())
-                .timeMeter(clock).build();
+                .rate(Rate.of(1000, Duration.ofSeconds(100)))
+                .clock(clock).build();
         RelayRequest m600 = mail("192.0.2.1").toBuilder().declaredSize(600).build();
         assertThat(limit.decide(m600).details()).containsEntry("tokensLeft", "400");
         Decision second = limit.decide(m600);
@@ -241,7 +240,7 @@ class RateLimitTest {
     void decideWhenKeyThrowsThenTemporaryFailure() {
         RateLimit limit = RateLimit.builder("broken").key(LimitKeys.of("broken", r -> {
             throw new IllegalStateException("boom");
-        })).counting(Counted.RECIPIENTS).bandwidths(Bandwidths.parse("1/1h")).build();
+        })).counting(Counted.RECIPIENTS).rates(Rate.parseList("1/1h")).build();
         Decision d = limit.decide(rcpt("192.0.2.1"));
         assertThat(d.verdict()).isEqualTo(Verdict.DEFER);
         assertThat(d.reply()).contains(SmtpReply.TEMPORARY_FAILURE);
@@ -284,40 +283,35 @@ class RateLimitTest {
         assertThatThrownBy(() -> RateLimit.builder(" ")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> RateLimit.builder("a b")).hasMessageContaining("'a b'");
         assertThatThrownBy(() -> RateLimit.builder("x").counting(Counted.MESSAGES)
-                .bandwidths(Bandwidths.parse("1/1h")).build()).isInstanceOf(IllegalStateException.class)
+                .rates(Rate.parseList("1/1h")).build()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("key");
         assertThatThrownBy(() -> RateLimit.builder("x").key(LimitKeys.senderAddress())
-                .bandwidths(Bandwidths.parse("1/1h")).build()).hasMessageContaining("counting");
+                .rates(Rate.parseList("1/1h")).build()).hasMessageContaining("counting");
         assertThatThrownBy(() -> RateLimit.builder("x").key(LimitKeys.senderAddress()).counting(Counted.MESSAGES)
-                .build()).hasMessageContaining("bandwidth");
+                .build()).hasMessageContaining("rate");
         assertThatThrownBy(() -> recipientsPerClient("1/1h").counting(Counted.MESSAGES))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("counting is already set");
-        assertThatThrownBy(() -> recipientsPerClient("1/1h").timeMeter(clock))
-                .hasMessageContaining("timeMeter is already set");
+        assertThatThrownBy(() -> recipientsPerClient("1/1h").clock(clock))
+                .hasMessageContaining("clock is already set");
         assertThatThrownBy(() -> recipientsPerClient("1/1h").reply(SmtpReply.RELAY_ACCESS_DENIED))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("554");
-        assertThatThrownBy(() -> recipientsPerClient("1/1h").localStore(0)).hasMessageContaining("0");
+        assertThatThrownBy(() -> recipientsPerClient("1/1h").maxKeys(0)).hasMessageContaining("0");
         assertThatThrownBy(() -> recipientsPerClient("1/1h").onStoreFailure(FailureMode.LOCAL_FALLBACK).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("LOCAL_FALLBACK");
         assertThatThrownBy(() -> recipientsPerClient("1/1h").override("k", List.of()))
                 .hasMessageContaining("'k'");
-        assertThatThrownBy(() -> recipientsPerClient("1/1h").override("k", Bandwidths.parse("1/1h"))
-                .override("k", Bandwidths.parse("2/1h"))).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> recipientsPerClient("1/1h").override("k", Rate.parseList("1/1h"))
+                .override("k", Rate.parseList("2/1h"))).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'k'");
-        assertThatThrownBy(() -> recipientsPerClient("1/1h").bandwidth(b -> null))
-                .isInstanceOf(NullPointerException.class);
-    }
-
-    @Test
-    void builderWhenBucketConfigurationThenItsBandwidths() {
-        BucketConfiguration conf = BucketConfiguration.builder()
-                .addLimit(b -> b.capacity(2).refillIntervally(2, Duration.ofMinutes(1))).build();
-        RateLimit limit = RateLimit.builder("conf").key(LimitKeys.clientAddress()).counting(Counted.RECIPIENTS)
-                .configuration(conf).timeMeter(clock).build();
-        assertThat(grants(limit, "192.0.2.1", 5)).isEqualTo(2);
-        clock.advance(Duration.ofSeconds(59));
-        assertThat(grants(limit, "192.0.2.1", 5)).isZero();
-        clock.advance(Duration.ofSeconds(1));
-        assertThat(grants(limit, "192.0.2.1", 5)).isEqualTo(2);
+        assertThatThrownBy(() -> recipientsPerClient("1/1h").rate(Rate.parse("5/1h")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1/1h").hasMessageContaining("5/1h")
+                .hasMessageContaining("same period");
+        assertThatThrownBy(() -> recipientsPerClient("1/1h").override("not-an-ip", Rate.parseList("1/1h")).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'not-an-ip'");
+        assertThatThrownBy(() -> recipientsPerClient("1/1h").override("2001:db8::/48", Rate.parseList("1/1h"))
+                .build()).hasMessageContaining("'2001:db8::/48'").hasMessageContaining("/64");
+        assertThatThrownBy(() -> recipientsPerClient("1/1h").override("2001:db8::1", Rate.parseList("1/1h"))
+                .override("2001:db8::/64", Rate.parseList("2/1h")).build())
+                .hasMessageContaining("same bucket");
     }
 }

@@ -59,7 +59,7 @@ class NetworkListFileTest {
         Path f = write("plain.txt", "10.0.0.0/8\n192.168.0.0/16 OK\n");
         NetworkListException e = catchThrowableOfType(NetworkListException.class,
                 () -> NetworkSet.load(f, NetworkListFormat.PLAIN));
-        assertThat(e.file()).isEqualTo(f);
+        assertThat(e.file()).contains(f);
         assertThat(e.line()).isEqualTo(2);
         assertThat(e).hasMessageStartingWith(f + " line 2: ").hasMessageContaining("'OK'");
     }
@@ -151,7 +151,7 @@ class NetworkListFileTest {
     void loadWhenInvalidEntryThenErrorNamesFileLineAndReason() throws IOException {
         Path f = write("bad.txt", "10.0.0.0/8\n\n# x\n10.1.2.3/8\n");
         NetworkListException e = catchThrowableOfType(NetworkListException.class, () -> NetworkSet.load(f));
-        assertThat(e.file()).isEqualTo(f);
+        assertThat(e.file()).contains(f);
         assertThat(e.line()).isEqualTo(4);
         assertThat(e).hasMessageStartingWith(f + " line 4: ").hasMessageContaining("host bits");
         assertThat(e.invalidEntry()).map(InvalidNetworkException::reason)
@@ -180,7 +180,7 @@ class NetworkListFileTest {
     void loadWhenMissingFileThenErrorNamesFile() {
         Path f = dir.resolve("missing.txt");
         NetworkListException e = catchThrowableOfType(NetworkListException.class, () -> NetworkSet.load(f));
-        assertThat(e.file()).isEqualTo(f);
+        assertThat(e.file()).contains(f);
         assertThat(e.line()).isZero();
         assertThat(e).hasMessageContaining("missing.txt").hasMessageContaining("no such file");
     }

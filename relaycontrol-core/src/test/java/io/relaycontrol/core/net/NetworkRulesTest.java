@@ -125,7 +125,10 @@ class NetworkRulesTest {
         assertThat(allowed.verdict()).isEqualTo(Verdict.ALLOW);
         assertThat(allowed.decisive().reason()).isEqualTo("client 127.0.0.1 is in 127.0.0.0/8 from code");
         assertThat(p.decide(from("203.0.113.9")).verdict()).isEqualTo(Verdict.DENY);
-        assertThat(p.decide(from("198.51.100.1")).reply()).contains(SmtpReply.RELAY_ACCESS_DENIED);
+        // the policy's default refuses at RCPT; before a recipient it allows (Policy's stage-aware default)
+        assertThat(p.decide(RelayRequest.builder(Stage.RCPT).client("198.51.100.1").sender("<a@example.org>")
+                .recipient("<b@elsewhere.test>").build()).reply()).contains(SmtpReply.RELAY_ACCESS_DENIED);
+        assertThat(p.decide(from("198.51.100.1")).verdict()).isEqualTo(Verdict.ALLOW);
         assertThat(p.describe()).contains("mynetworks: allow clients in NetworkSet{2 networks: 127.0.0.0/8, ::1/128}");
     }
 

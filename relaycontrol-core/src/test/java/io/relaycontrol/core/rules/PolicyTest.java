@@ -95,7 +95,9 @@ class PolicyTest {
     void describeWhenBuiltThenRulesInOrderAndTheDefault() {
         assertThat(policy().describe()).isEqualTo("relay: first decisive of\n"
                 + "  1. authenticated: when client is authenticated then ALLOW\n"
-                + "  otherwise DENY [554 5.7.1 Relay access denied]: no rule allowed this request");
+                + "  otherwise DENY [554 5.7.1 Relay access denied]: no rule allowed this request\n"
+                + "  before a recipient (CONNECT, HELO, MAIL, DATA) otherwise ALLOW: no rule refused; relay is decided"
+                + " per recipient at RCPT");
         assertThat(policy().rules()).hasSize(1);
     }
 
@@ -104,5 +106,74 @@ class PolicyTest {
         Policy p = Policy.builder("open-on-purpose").rule(Rules.deny("d", "x", SmtpReply.RELAY_ACCESS_DENIED)
                 ).otherwise(Decision.allow("default", "explicitly configured")).build();
         assertThat(p.otherwise().verdict()).isEqualTo(Verdict.ALLOW);
+    }
+
+    @Test
+    void buildWhenTwoDifferentRulesShareANameThenRefusedNamingBoth() {
+        assertThatThrownBy(() -> Policy.builder("relay")
+                .rule(Rules.when(Conditions.authenticated()).allow("trusted"))
+                .rule(Rules.when(Conditions.tls()).allow("trusted"))
+                .otherwiseDeny(SmtpReply.RELAY_ACCESS_DENIED).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("two different rules are named 'trusted'")
+                .hasMessageContaining("client is authenticated").hasMessageContaining("TLS is active");
+    }
+
+    @Test
+    void buildWhenANestedRuleSharesANameThenRefused() {
+        Rule inner = Rules.firstDecisive("group", Rules.allow("a", "x"), Rules.deny("b", "y",
+                SmtpReply.RELAY_ACCESS_DENIED));
+        assertThatThrownBy(() -> Policy.builder("relay").rule(inner).rule(Rules.allow("b", "other"))
+                .otherwiseDeny(SmtpReply.RELAY_ACCESS_DENIED).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("named 'b'");
+        assertThatThrownBy(() -> Policy.builder("relay").rule(Rules.allow("relay", "x"))
+                .otherwiseDeny(SmtpReply.RELAY_ACCESS_DENIED).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("named 'relay'");
+        assertThatThrownBy(() -> Policy.builder("relay").rule(Rules.allow("default", "x"))
+                .otherwiseDeny(SmtpReply.RELAY_ACCESS_DENIED).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'default' is the name of the"
+                        + " policy's default");
+    }
+
+    @Test
+    void buildWhenTheSameRuleIsUsedTwiceThenAccepted() {
+        Rule limit = Rules.named("limit", r -> Decision.noOpinion("limit", "tokens left"));
+        Policy p = Policy.builder("relay")
+                .rule(Rules.checkedAllow("local-limited", Rules.when(Conditions.tls()).allow("local"), limit))
+                .rule(Rules.checkedAllow("auth-limited", Rules.when(Conditions.authenticated()).allow("auth"), limit))
+                .otherwiseDeny(SmtpReply.RELAY_ACCESS_DENIED).build();
+        assertThat(p).allows(ALICE).decidedByPath("relay", "local-limited", "local");
+    }
+
+    @Test
+    void decideWhenNoRecipientYetAndEveryRuleAbstainsThenAllowedByTheStageAwareDefault() {
+        RelayRequest connect = io.relaycontrol.testkit.Requests.connect("198.51.100.7").build();
+        assertThat(policy()).allows(connect).decidedBy("default")
+                .withReasonContaining("relay is decided per recipient at RCPT");
+        assertThat(policy()).acceptsStrangersBeforeRecipient();
+        assertThat(policy().otherwiseBeforeRecipient()).isSameAs(Policy.DEFAULT_BEFORE_RECIPIENT);
+        // a rule with an opinion before RCPT still decides there
+        Policy blocking = Policy.builder("relay")
+                .rule(Rules.when(Condition.of("client is 198.51.100.7",
+                        r -> r.clientAddress().getHostAddress().equals("198.51.100.7")))
+                        .deny("blocked", SmtpReply.of(554, "5.7.1", "blocked")))
+                .otherwiseDeny(SmtpReply.RELAY_ACCESS_DENIED).build();
+        assertThat(blocking).denies(connect).decidedBy("blocked");
+    }
+
+    @Test
+    void decideWhenTheAuthorChoseADefaultBeforeRecipientThenThatOne() {
+        Policy strict = Policy.builder("submission")
+                .rule(Rules.when(Conditions.authenticated()).allow("authenticated"))
+                .otherwiseDeny(SmtpReply.RELAY_ACCESS_DENIED)
+                .otherwiseBeforeRecipient(Decision.deny("default", "authenticate first",
+                        SmtpReply.of(530, "5.7.0", "Authentication required")))
+                .build();
+        assertThat(strict).denies(io.relaycontrol.testkit.Requests.mail("198.51.100.7", "<a@example.org>").build())
+                .withReply(530, "5.7.0").decidedBy("default");
+        assertThatThrownBy(() -> Policy.builder("p").otherwiseBeforeRecipient(Decision.noOpinion("d", "x")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Policy.builder("p").otherwiseBeforeRecipient(Policy.DEFAULT_BEFORE_RECIPIENT)
+                .otherwiseBeforeRecipient(Policy.DEFAULT_BEFORE_RECIPIENT)).isInstanceOf(IllegalStateException.class);
     }
 }

@@ -140,20 +140,42 @@ class RulesTest {
         assertThat(Rules.anyOf("o", rx, ry).decide(REQUEST).verdict()).isEqualTo(v(any));
     }
 
+    /** All 16 rows: x and y each of A, D, T, N. */
     @ParameterizedTest(name = "{0} {1} -> {2}")
-    @org.junit.jupiter.params.provider.CsvSource({"A, A, A", "A, N, A", "A, D, D", "A, T, T", "D, A, D", "D, T, D",
-            "T, A, T", "T, D, T", "N, A, N", "N, D, N"})
+    @org.junit.jupiter.params.provider.CsvSource({"A, A, A", "A, D, D", "A, T, T", "A, N, A",
+            "D, A, D", "D, D, D", "D, T, D", "D, N, D",
+            "T, A, T", "T, D, T", "T, T, T", "T, N, T",
+            "N, A, N", "N, D, N", "N, T, N", "N, N, N"})
     void checkedAllowWhenTwoMembersThenTheDocumentedTruthTable(String x, String y, String expected) {
         List<String> asked = new ArrayList<>();
         Rule r = Rules.checkedAllow("c", track(asked, of(v(x), "x")), track(asked, of(v(y), "y")));
         Decision d = r.decide(REQUEST);
         assertThat(d.verdict()).isEqualTo(v(expected));
         assertThat(asked).containsExactlyElementsOf(v(x) == Verdict.ALLOW ? List.of("x", "y") : List.of("x"));
-        if (v(x) != Verdict.ALLOW) {
-            assertThat(d.decisive().rule()).isEqualTo("x");
-        } else if (d.verdict().isRefusal()) {
-            assertThat(d.decisive().rule()).isEqualTo("y");
-        }
+        assertThat(d.decisive().rule()).isEqualTo(v(x) == Verdict.ALLOW && v(y).isRefusal() ? "y" : "x");
+        assertThat(d.decisive().reply()).isEqualTo(d.reply());
+    }
+
+    @Test
+    void combinatorsWhenTwoDifferentMembersShareANameThenRefused() {
+        assertThatThrownBy(() -> Rules.anyOf("any", Rules.allow("x", "one"), Rules.allow("x", "two")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two different rules are named 'x'");
+        assertThatThrownBy(() -> Rules.checkedAllow("x", Rules.allow("x", "one"), Rules.allow("y", "two")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("named 'x'");
+        assertThatThrownBy(() -> Rules.not("n", Rules.firstDecisive("n", Rules.allow("a", "x"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("named 'n'");
+        Rule shared = Rules.allow("x", "one");
+        assertThat(Rules.anyOf("any", shared, Rules.firstDecisive("f", shared)).members()).hasSize(2);
+    }
+
+    @Test
+    void anyOfWhenTwoMembersDenyThenTheFirstDenyDecidesAndIsNamed() {
+        Rule r = Rules.anyOf("any", Rules.deny("first", "first", SmtpReply.of(550, "5.7.1", "first")),
+                Rules.deny("second", "second", SmtpReply.of(554, "5.7.1", "second")));
+        Decision d = r.decide(REQUEST);
+        assertThat(d.reply()).map(SmtpReply::code).contains(550);
+        assertThat(d.decisive().rule()).isEqualTo("first");
+        assertThat(d.decisiveChild()).containsSame(d.children().get(0));
     }
 
     @Test

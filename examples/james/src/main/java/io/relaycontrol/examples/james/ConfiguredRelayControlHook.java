@@ -1,6 +1,5 @@
 package io.relaycontrol.examples.james;
 
-import io.relaycontrol.core.config.ConfigException;
 import io.relaycontrol.core.config.ReloadingRelayPolicy;
 import java.nio.file.Path;
 import org.apache.commons.configuration2.Configuration;
@@ -52,7 +51,7 @@ public class ConfiguredRelayControlHook extends RelayControlHook {
         ReloadingRelayPolicy loaded;
         try {
             loaded = ReloadingRelayPolicy.watch(Path.of(file.strip()), "relay.");
-        } catch (ConfigException | IllegalArgumentException | java.io.UncheckedIOException e) {
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) { // ConfigException is an IllegalArgumentException
             throw new ConfigurationException(getClass().getName() + ": " + e.getMessage(), e);
         }
         ReloadingRelayPolicy old = policy;

@@ -61,7 +61,7 @@ public final class Main {
         Running running;
         try {
             running = start(file);
-        } catch (IllegalArgumentException | UncheckedIOException | ConfigException e) {
+        } catch (IllegalArgumentException | UncheckedIOException e) { // every RelayConfigException (ConfigException, list errors)
             System.err.println("relaycontrol-smtp-server: " + e.getMessage());
             System.exit(2);
             return;

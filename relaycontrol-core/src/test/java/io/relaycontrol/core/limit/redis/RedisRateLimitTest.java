@@ -11,11 +11,11 @@ import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.Stage;
 import io.relaycontrol.api.Verdict;
-import io.relaycontrol.core.limit.Bandwidths;
+import io.relaycontrol.core.limit.Rate;
 import io.relaycontrol.core.limit.Counted;
 import io.relaycontrol.core.limit.FailureMode;
 import io.relaycontrol.core.limit.LimitKeys;
-import io.relaycontrol.core.limit.ManualTimeMeter;
+import io.relaycontrol.testkit.ManualClock;
 import io.relaycontrol.core.limit.RateLimit;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 
 class RedisRateLimitTest {
 
-    private final ManualTimeMeter clock = new ManualTimeMeter(1_800_000_000_000_000_000L);
+    private final ManualClock clock = new ManualClock();
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private RedisServer redis;
 
@@ -50,15 +50,15 @@ class RedisRateLimitTest {
     }
 
     private RedisLimitStore store() {
-        RedisLimitStore s = RedisLimitStore.builder(redis.uri()).clientClock(clock).build();
+        RedisLimitStore s = RedisLimitStore.builder(redis.uri()).clock(clock).build();
         toClose.add(s); // closed in reverse order: stores first, then the server
         return s;
     }
 
     private RateLimit limit(RedisLimitStore store, String spec, FailureMode mode) {
         return RateLimit.builder("client-rcpt").key(LimitKeys.clientAddress()).counting(Counted.RECIPIENTS)
-                .bandwidths(Bandwidths.parse(spec)).store(store.proxyManager()).onStoreFailure(mode)
-                .timeMeter(clock).build();
+                .rates(Rate.parseList(spec)).store(store).onStoreFailure(mode)
+                .clock(clock).build();
     }
 
     private static RelayRequest rcpt(String ip) {
@@ -89,23 +89,54 @@ class RedisRateLimitTest {
     }
 
     @Test
-    void decideWhenBucketsInRedisThenPrefixedKeysWithExpiry() {
+    void decideWhenBucketsInRedisThenNamedKeysWithExpiry() {
         RedisLimitStore store = store();
         RateLimit a = limit(store, "5/1m", FailureMode.DEFER);
         a.decide(rcpt("2001:db8:1:2::1"));
+        a.decide(rcpt("192.0.2.7"));
         RedisClient client = RedisClient.create(redis.uri());
         try (StatefulRedisConnection<String, String> c = client.connect()) {
-            List<String> keys = c.sync().keys("relaycontrol:limit:client-rcpt:*");
-            assertThat(keys).hasSize(1);
-            assertThat(keys.get(0)).matches("relaycontrol:limit:client-rcpt:[0-9a-f]{8}:2001:db8:1:2::/64");
+            List<String> keys = new ArrayList<>(c.sync().keys("relaycontrol:limit:client-rcpt:*"));
+            keys.sort(null);
+            assertThat(keys).containsExactly("relaycontrol:limit:client-rcpt:192.0.2.7",
+                    "relaycontrol:limit:client-rcpt:2001:db8:1:2::/64");
             assertThat(c.sync().pttl(keys.get(0))).isPositive();
         } finally {
             client.shutdown(0, 2, TimeUnit.SECONDS);
         }
-        // a different configuration under the same name gets its own buckets
-        RateLimit changed = limit(store, "1/1m", FailureMode.DEFER);
-        assertThat(changed.decide(rcpt("2001:db8:1:2::1")).details()).containsEntry("tokensLeft", "0");
-        assertThat(a.decide(rcpt("2001:db8:1:2::1")).details()).containsEntry("tokensLeft", "3");
+    }
+
+    @Test
+    void decideWhenLimitRebuiltWithSameRatesThenBudgetContinues() {
+        RedisLimitStore store = store();
+        RateLimit before = limit(store, "3/1h", FailureMode.DEFER);
+        List<Verdict> seen = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            seen.add(before.decide(rcpt("192.0.2.1")).verdict());
+        }
+        RateLimit after = limit(store, "3/1h", FailureMode.DEFER);
+        seen.add(after.decide(rcpt("192.0.2.1")).verdict());
+        assertThat(seen).containsExactly(Verdict.NO_OPINION, Verdict.NO_OPINION, Verdict.NO_OPINION,
+                Verdict.DEFER, Verdict.DEFER);
+        // and another server, its own store on the same Redis, sees the same bucket
+        assertThat(limit(store(), "3/1h", FailureMode.DEFER).decide(rcpt("192.0.2.1")).verdict())
+                .isEqualTo(Verdict.DEFER);
+    }
+
+    @Test
+    void decideWhenRatesRaisedThenSpentTokensStillCount() {
+        RedisLimitStore store = store();
+        RateLimit before = limit(store, "3/1h", FailureMode.DEFER);
+        for (int i = 0; i < 3; i++) {
+            before.decide(rcpt("192.0.2.1"));
+        }
+        RateLimit after = limit(store, "5/1h", FailureMode.DEFER);
+        Decision first = after.decide(rcpt("192.0.2.1"));
+        assertThat(first.verdict()).isEqualTo(Verdict.NO_OPINION);
+        assertThat(first.details()).containsEntry("tokensLeft", "1"); // 5 - 3 spent - 1 now
+        assertThat(after.decide(rcpt("192.0.2.1")).verdict()).isEqualTo(Verdict.NO_OPINION);
+        assertThat(after.decide(rcpt("192.0.2.1")).verdict()).isEqualTo(Verdict.DEFER);
+        assertThat(after.decide(rcpt("192.0.2.2")).details()).containsEntry("tokensLeft", "4");
     }
 
     @Test
@@ -193,17 +224,18 @@ class RedisRateLimitTest {
 
     @Test
     void builderWhenBadOptionsOrNoServerThenClearErrors() {
-        assertThatThrownBy(() -> RedisLimitStore.builder("http://nope")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("http://nope");
+        assertThatThrownBy(() -> RedisLimitStore.builder("http://nope").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http://nope");
         assertThatThrownBy(() -> RedisLimitStore.builder(redis.uri()).requestTimeout(Duration.ZERO))
                 .hasMessageContaining("requestTimeout");
         assertThatThrownBy(() -> RedisLimitStore.builder(redis.uri()).keepAfterRefill(Duration.ofSeconds(-1)))
                 .hasMessageContaining("PT-1S");
-        assertThatThrownBy(() -> RedisLimitStore.builder(redis.uri()).clientClock(clock).clientClock(clock))
+        assertThatThrownBy(() -> RedisLimitStore.builder(redis.uri()).clock(clock).clock(clock))
                 .isInstanceOf(IllegalStateException.class);
         String deadUri = redis.uri();
         redis.stop();
         assertThatThrownBy(() -> RedisLimitStore.builder(deadUri).build())
-                .isInstanceOf(RedisConnectionException.class);
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot connect to Redis")
+                .hasCauseInstanceOf(RedisConnectionException.class);
     }
 }

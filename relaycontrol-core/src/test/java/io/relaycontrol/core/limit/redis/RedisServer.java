@@ -78,6 +78,38 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /**
+     * Starts a new server on the port of a stopped one (a restart after a crash, as clients see it).
+     *
+     * @param stopped a server that was stopped
+     * @return the new server, on the same port
+     * @throws IllegalStateException if it does not start (the port was taken meanwhile)
+     */
+    public static RedisServer restart(RedisServer stopped) {
+        if (stopped.isRunning()) {
+            throw new IllegalStateException("redis-server on port " + stopped.port + " still runs");
+        }
+        try {
+            RedisServer server = launch(findBinary(), stopped.port);
+            if (server == null) {
+                throw new IllegalStateException("redis-server did not restart on port " + stopped.port);
+            }
+            return server;
+        } catch (IOException e) {
+            throw new IllegalStateException("could not restart redis-server", e);
+        }
+    }
+
+    /** Kills the server at once (SIGKILL, no shutdown), as a crash would, and waits for it to exit. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
      * Skips (JUnit assumption) when {@code binary} is null, or fails when {@code ci} is {@code true}.
      *
      * @param binary the redis-server binary, or null

@@ -1,0 +1,83 @@
+package io.relaycontrol.core.limit;
+
+import io.relaycontrol.api.RelayClock;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Where the buckets of {@link RateLimit}s live: in this JVM ({@link #local()}) or in a shared store such as
+ * Redis ({@link io.relaycontrol.core.limit.redis.RedisLimitStore}), so that several servers share one budget.
+ *
+ * <p>A store outlives the limits that use it. Buckets are identified by the limit's name and the request's
+ * key, never by a limit instance: a limit rebuilt under the same name (a configuration reload) finds every
+ * bucket as it left it. If the rebuilt limit has other rates for a key, the store migrates that bucket to them
+ * and keeps what was spent (Bucket4j's {@code TokensInheritanceStrategy.ADDITIVE}: the tokens a client used
+ * still count against the new capacity; see {@link RateLimit} for why). {@link #retainLimits} forgets the
+ * buckets of limits that a reload removed. {@code ReloadingRelayPolicy} keeps one store for every policy it
+ * builds.
+ *
+ * <p>The one charging method, {@link #tryConsume}, speaks only relaycontrol's types, so that a store can be
+ * written or wrapped (a circuit breaker, a cluster client, a penalty box sharing the store) without Bucket4j
+ * or Lettuce types in any signature.
+ *
+ * <p>Implementations are thread-safe.
+ *
+ * @since 0.2.0
+ */
+public interface LimitStore extends AutoCloseable {
+
+    /**
+     * A store in this JVM on the system clock: per limit a map of buckets bounded by the limit's
+     * {@linkplain RateLimit.Builder#maxKeys(long) key cap}, each bucket forgotten exactly when it is full again.
+     *
+     * @return a new local store
+     */
+    static LimitStore local() {
+        return new LocalLimitStore(RelayClock.system());
+    }
+
+    /**
+     * A local store on a given clock (tests pass {@code io.relaycontrol.testkit.ManualClock}).
+     *
+     * @param clock the clock buckets refill by and expire by
+     * @return a new local store
+     * @throws NullPointerException if {@code clock} is null
+     */
+    static LimitStore local(RelayClock clock) {
+        return new LocalLimitStore(java.util.Objects.requireNonNull(clock, "clock"));
+    }
+
+    /**
+     * Charges {@code tokens} to the bucket of ({@code limit}, {@code key}), creating it full with
+     * {@code rates} if it does not exist, and migrating it to {@code rates} if it was made with others.
+     * Either every rate has the tokens and all are charged, or nothing is charged.
+     *
+     * @param limit the limit's name
+     * @param key the bucket's key as the limit's {@link LimitKey} produced it; its {@code toString()} is its
+     *        stable text form (the key in a shared store)
+     * @param rates the rates of this key's bucket, at least one, no two with the same period
+     * @param tokens how many tokens to take, positive
+     * @return what happened
+     * @throws LimitStoreFullException if the bucket does not exist and the store has no room for it
+     * @throws RuntimeException if the store fails (unreachable, timeout); the limit applies its
+     *         {@link FailureMode}
+     */
+    Consumption tryConsume(String limit, Object key, List<Rate> rates, long tokens);
+
+    /**
+     * Forgets the buckets of every limit whose name is not in {@code limitNames} (limits that a reload
+     * removed). A shared store may keep them until they expire (another server may still use them), and says
+     * so in its documentation.
+     *
+     * @param limitNames the names of the limits still in use
+     */
+    void retainLimits(Collection<String> limitNames);
+
+    /** @return for {@code describe()}, e.g. {@code local} or {@code redis 127.0.0.1:6379} */
+    String description();
+
+    /** Releases what the store holds (connections); the default does nothing. */
+    @Override
+    default void close() {
+    }
+}
