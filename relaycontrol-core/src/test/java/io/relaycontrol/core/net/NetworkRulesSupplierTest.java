@@ -32,6 +32,12 @@ class NetworkRulesSupplierTest {
         return RelayRequest.builder(Stage.CONNECT).client(client).build();
     }
 
+    /** A recipient request: a policy decides relaying at RCPT (before a recipient it allows by default). */
+    private static RelayRequest rcptFrom(String client) {
+        return RelayRequest.builder(Stage.RCPT).client(client).sender("<a@elsewhere.test>")
+                .recipient("<b@far.test>").build();
+    }
+
     @Test
     void clientInSupplierWhenClientOutsideThenConditionDoesNotHold() {
         Condition c = NetworkRules.clientIn("client in trusted networks", () -> NetworkSet.of("10.0.0.0/8"));
@@ -81,8 +87,8 @@ class NetworkRulesSupplierTest {
                 .rule(Rules.when(NetworkRules.clientIn("client in trusted networks", trusted)).allow("trusted"))
                 .otherwiseDeny(SmtpReply.RELAY_ACCESS_DENIED)
                 .build();
-        assertThat(p.decide(from("192.0.2.7")).verdict()).isEqualTo(Verdict.ALLOW);
-        Decision stranger = p.decide(from("198.51.100.7"));
+        assertThat(p.decide(rcptFrom("192.0.2.7")).verdict()).isEqualTo(Verdict.ALLOW);
+        Decision stranger = p.decide(rcptFrom("198.51.100.7"));
         assertThat(stranger.verdict()).isEqualTo(Verdict.DENY);
         assertThat(stranger.reply()).contains(SmtpReply.RELAY_ACCESS_DENIED);
     }
@@ -93,7 +99,7 @@ class NetworkRulesSupplierTest {
                 .rule(Rules.when(NetworkRules.clientIn("client in trusted networks", () -> null)).allow("trusted"))
                 .otherwiseDeny(SmtpReply.RELAY_ACCESS_DENIED)
                 .build();
-        Decision d = p.decide(from("192.0.2.7"));
+        Decision d = p.decide(rcptFrom("192.0.2.7"));
         assertThat(d.verdict()).isEqualTo(Verdict.DEFER);
         assertThat(d.reply()).contains(SmtpReply.TEMPORARY_FAILURE);
     }
