@@ -1,9 +1,8 @@
 package io.relaycontrol.api;
 
 import io.relaycontrol.api.address.EnvelopeAddress;
-import java.net.Inet6Address;
+import io.relaycontrol.api.address.IpAddresses;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -160,7 +159,7 @@ public final class RelayRequest {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("RelayRequest{").append(stage)
-                .append(" client=").append(clientAddress.getHostAddress());
+                .append(" client=").append(IpAddresses.format(clientAddress));
         if (clientHostName != null) {
             sb.append(" host=").append(clientHostName);
         }
@@ -213,19 +212,20 @@ public final class RelayRequest {
          * @return this builder
          */
         public Builder client(InetAddress address) {
-            this.clientAddress = unwrapMapped(Objects.requireNonNull(address, "address"));
+            this.clientAddress = IpAddresses.unwrapIPv4Mapped(Objects.requireNonNull(address, "address"));
             return this;
         }
 
         /**
-         * Sets the client address from an IP literal. Host names are refused, never resolved.
+         * Sets the client address from an IP literal, read by {@link IpAddresses#parse(String)}: strict forms
+         * only, no zone identifier. Host names are refused, never resolved.
          *
          * @param ipLiteral {@code 192.0.2.1}, {@code 2001:db8::1} or {@code [2001:db8::1]}
          * @return this builder
          * @throws IllegalArgumentException if {@code ipLiteral} is not an IP address literal
          */
         public Builder client(String ipLiteral) {
-            return client(parseLiteral(Objects.requireNonNull(ipLiteral, "ipLiteral")));
+            return client(IpAddresses.parse(Objects.requireNonNull(ipLiteral, "ipLiteral")));
         }
 
         /**
@@ -337,77 +337,5 @@ public final class RelayRequest {
         public RelayRequest build() {
             return new RelayRequest(this);
         }
-    }
-
-    static InetAddress unwrapMapped(InetAddress address) {
-        if (address instanceof Inet6Address) {
-            byte[] b = address.getAddress();
-            boolean mapped = b[10] == (byte) 0xff && b[11] == (byte) 0xff;
-            for (int i = 0; i < 10 && mapped; i++) {
-                mapped = b[i] == 0;
-            }
-            if (mapped) {
-                try {
-                    return InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
-                } catch (UnknownHostException e) {
-                    throw new AssertionError(e);
-                }
-            }
-        }
-        return address;
-    }
-
-    /** Parses an IP literal without ever consulting DNS. */
-    static InetAddress parseLiteral(String text) {
-        String s = text;
-        if (s.startsWith("[") && s.endsWith("]")) {
-            s = s.substring(1, s.length() - 1);
-        }
-        if (s.indexOf(':') >= 0) {
-            int zone = s.indexOf('%');
-            String addr = zone < 0 ? s : s.substring(0, zone);
-            for (int i = 0; i < addr.length(); i++) {
-                char c = addr.charAt(i);
-                boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-                        || c == ':' || c == '.';
-                if (!ok) {
-                    throw new IllegalArgumentException("not an IP address literal: '" + text + "'");
-                }
-            }
-            for (int i = zone + 1; zone >= 0 && i < s.length(); i++) {
-                if (!Character.isLetterOrDigit(s.charAt(i))) {
-                    throw new IllegalArgumentException("not an IP address literal: '" + text + "'");
-                }
-            }
-        } else if (!isDottedQuad(s)) {
-            throw new IllegalArgumentException("not an IP address literal: '" + text + "'");
-        }
-        try {
-            // A literal (checked above) is parsed by the JDK without a DNS lookup.
-            return InetAddress.getByName(s);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("not an IP address literal: '" + text + "'", e);
-        }
-    }
-
-    private static boolean isDottedQuad(String s) {
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) {
-            return false;
-        }
-        for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || (p.length() > 1 && p.charAt(0) == '0')) {
-                return false;
-            }
-            for (int i = 0; i < p.length(); i++) {
-                if (p.charAt(i) < '0' || p.charAt(i) > '9') {
-                    return false;
-                }
-            }
-            if (Integer.parseInt(p) > 255) {
-                return false;
-            }
-        }
-        return true;
     }
 }

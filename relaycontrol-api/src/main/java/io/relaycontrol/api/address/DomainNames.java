@@ -13,7 +13,10 @@ import java.util.Objects;
  * labels, labels over 63 octets, domains over 255 octets, leading or trailing hyphens, characters other than
  * letters, digits and hyphens, a numeric top-level label ({@code 1.2.3.4}: write {@code [1.2.3.4]}),
  * IDNA deviation characters ({@code ß}, final sigma) on which IDNA2003 and IDNA2008 disagree, and invisible
- * format or bidi control characters.
+ * characters (format and bidi controls, and every other {@code Default_Ignorable_Code_Point} such as variation
+ * selectors: they are refused, never mapped away). The numeric and syntax checks run on the labels as
+ * written and again on the labels IDNA mapping produced, so {@code １.２.３.４} (fullwidth digits, which map to
+ * {@code 1.2.3.4}) is refused like {@code 1.2.3.4}, and a canonical domain is always canonical when read again.
  *
  * <p>Canonical address literal: {@code [192.0.2.1]} (strict dotted quad, no leading zeros) or
  * {@code [IPv6:2001:db8::1]} (RFC 5952 text, tag spelled {@code IPv6}); an IPv4-mapped IPv6 literal is
@@ -161,7 +164,7 @@ public final class DomainNames {
             return p.fail(ParseError.DOMAIN_TOO_LONG, "domain of " + octets + " octets; at most 255 allowed");
         }
         if (topNumeric) {
-            String v4 = IpLiterals.parseIPv4(s, from, to) >= 0 ? " such as [" + s.substring(from, to) + "]" : "";
+            String v4 = IpAddresses.parseIPv4(s, from, to) >= 0 ? " such as [" + s.substring(from, to) + "]" : "";
             return p.fail(ParseError.BARE_NUMERIC_DOMAIN,
                     "numeric domain: an IP address must be written as an address literal" + v4);
         }
@@ -225,6 +228,42 @@ public final class DomainNames {
             return p.fail(ParseError.DOMAIN_TOO_LONG,
                     "domain of " + sb.length() + " octets in A-label form; at most 255 allowed");
         }
+        return checkMapped(sb, p);
+    }
+
+    /**
+     * Runs the checks of the raw text again on the labels that IDNA mapping produced, which can differ from
+     * the raw ones: fullwidth digits become ASCII digits, compatibility characters become letters. The
+     * result must be a domain that this class would accept as written (LDH labels, no leading or trailing
+     * hyphen, a top-level label that is not all digits), so that parsing a canonical form gives it back.
+     */
+    private static String checkMapped(StringBuilder sb, Problem p) {
+        int labelStart = 0;
+        boolean topNumeric = true;
+        int n = sb.length();
+        for (int i = 0; i <= n; i++) {
+            char c = i < n ? sb.charAt(i) : '.';
+            if (c == '.') {
+                if (i == labelStart || sb.charAt(labelStart) == '-' || sb.charAt(i - 1) == '-') {
+                    return p.fail(ParseError.INVALID_IDN, "label maps to '" + Problem.printable(sb.toString())
+                            + "', which is not a valid domain");
+                }
+                labelStart = i + 1;
+                if (i < n) {
+                    topNumeric = true;
+                }
+            } else if (c >= 'a' && c <= 'z' || c == '-') {
+                topNumeric = false;
+            } else if (c < '0' || c > '9') {
+                return p.fail(ParseError.INVALID_IDN, "label maps to '" + Problem.printable(sb.toString())
+                        + "', which holds a character other than letters, digits and '-'");
+            }
+        }
+        if (topNumeric) {
+            String v4 = IpAddresses.parseIPv4(sb, 0, n) >= 0 ? " such as [" + sb + "]" : "";
+            return p.fail(ParseError.BARE_NUMERIC_DOMAIN, "numeric domain after IDNA mapping ('" + sb
+                    + "'): an IP address must be written as an address literal" + v4);
+        }
         return sb.toString();
     }
 
@@ -244,15 +283,15 @@ public final class DomainNames {
         }
         if (b - a >= 5 && s.regionMatches(true, a, "IPv6:", 0, 5)) {
             int[] g = new int[8];
-            String err = IpLiterals.parseIPv6(s, a + 5, b, g);
+            String err = IpAddresses.parseIPv6(s, a + 5, b, g);
             if (err != null) {
                 return p.fail(ParseError.BAD_ADDRESS_LITERAL, err);
             }
             StringBuilder sb = new StringBuilder(48).append('[');
-            if (IpLiterals.isIPv4Mapped(g)) {
-                IpLiterals.appendIPv4(sb, ((long) g[6] << 16) | g[7]);
+            if (IpAddresses.isIPv4Mapped(g)) {
+                IpAddresses.appendIPv4(sb, ((long) g[6] << 16) | g[7]);
             } else {
-                IpLiterals.appendIPv6(sb.append("IPv6:"), g);
+                IpAddresses.appendIPv6(sb.append("IPv6:"), g);
             }
             return sb.append(']').toString();
         }
@@ -268,7 +307,7 @@ public final class DomainNames {
             return p.fail(ParseError.UNSUPPORTED_ADDRESS_LITERAL, "address literal tag '"
                     + s.substring(a, colon) + "' is not supported; only IPv4 and 'IPv6:' literals are");
         }
-        long v4 = IpLiterals.parseIPv4(s, a, b);
+        long v4 = IpAddresses.parseIPv4(s, a, b);
         if (v4 < 0) {
             return p.fail(ParseError.BAD_ADDRESS_LITERAL, "not a strict IPv4 address literal (four decimals 0-255,"
                     + " no leading zeros); IPv6 literals need the 'IPv6:' tag");

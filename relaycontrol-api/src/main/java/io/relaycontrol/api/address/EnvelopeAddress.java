@@ -19,14 +19,28 @@ import java.util.Optional;
  *     RFC 5952 text; IPv4-mapped IPv6 is shown as IPv4.</li>
  * <li>Source routes {@code @a,@b:user@c}: read, never followed, and marked {@link Routing#SOURCE_ROUTE}.</li>
  * <li>SMTPUTF8 (RFC 6531): UTF-8 local parts and U-label domains.</li>
+ * <li>{@code <Postmaster>} without a domain, in any ASCII case: the {@link Kind#POSTMASTER} of the receiving
+ *     server (RFC 5321 sections 4.1.1.3 and 4.5.1 require a server to accept it in {@code RCPT TO}). It names
+ *     no domain and is routed nowhere; it is not a valid {@code MAIL FROM} reverse-path, which the core's
+ *     sender-syntax rule refuses.</li>
  * <li>Length limits of RFC 5321 section 4.5.3.1 in UTF-8 octets: local part 64 (as written, with quotes),
- *     domain 255, label 63, whole path 256 including the angle brackets (added when absent).</li>
+ *     domain 255, label 63, whole path 256 including the angle brackets (added when absent), both as written
+ *     and in the {@linkplain #canonical() canonical form} (A-labels can be longer than the U-labels they
+ *     stand for).</li>
  * </ul>
+ *
+ * <h2>One canonical form</h2>
+ * For every input {@code x}, {@code parse(parse(x).canonical())} has the same {@link #kind()},
+ * {@link #canonical()} and {@link #routing()} as {@code parse(x)}: nothing that changes the meaning of an
+ * address is mapped away (invisible characters are refused, not deleted), and the checks on a domain run on
+ * the labels as written and again on the labels IDNA mapping produced.
  *
  * <h2>What is refused</h2>
  * Anything else is an {@link Kind#INVALID} value with a typed {@link #parseError()} and a message in
- * {@link #error()}: control characters (NUL, CR, LF, TAB, DEL, C1), spaces outside quotes, invisible format
- * and bidi controls, broken Unicode, missing or nested brackets, empty or badly dotted local parts,
+ * {@link #error()}: control characters (NUL, CR, LF, TAB, DEL, C1), spaces outside quotes, invisible
+ * characters anywhere in the path (format and bidi controls, and every other Unicode
+ * {@code Default_Ignorable_Code_Point}: variation selectors, the combining grapheme joiner, Hangul fillers;
+ * refused, never mapped away), broken Unicode, missing or nested brackets, empty or badly dotted local parts,
  * unterminated quotes, more than one unquoted {@code @} ({@code user@evil.com@local.com}), bare numeric
  * domains ({@code user@1.2.3.4}: use {@code [1.2.3.4]}), invalid IDNs and address literals, oversized input.
  * {@link #parse(String)} never throws for bad input.
@@ -50,7 +64,7 @@ public final class EnvelopeAddress {
     public static final int MAX_PATH_OCTETS = 256;
 
     /**
-     * The three kinds of envelope address.
+     * The kinds of envelope address.
      *
      * @since 0.1.0
      */
@@ -59,6 +73,14 @@ public final class EnvelopeAddress {
         NULL_PATH,
         /** A mailbox {@code local-part@domain}. */
         MAILBOX,
+        /**
+         * The domain-less {@code <Postmaster>} (any ASCII case) of RFC 5321 section 4.1.1.3: the postmaster of
+         * the receiving server. {@link EnvelopeAddress#domain()} is empty, it is never routed, and it is in no
+         * domain set, so no rule can treat it as mail for another host.
+         *
+         * @since 0.2.0
+         */
+        POSTMASTER,
         /** Input that is not a valid path; {@link #error()} says why. */
         INVALID
     }
@@ -66,6 +88,9 @@ public final class EnvelopeAddress {
     /** The null path {@code <>}. */
     public static final EnvelopeAddress NULL_PATH =
             new EnvelopeAddress(Kind.NULL_PATH, "<>", "", "", null, false, Routing.NONE, null, null, null);
+
+    /** The reserved local part of the domain-less postmaster, in its canonical (lower-case) spelling. */
+    private static final String POSTMASTER_LOCAL = "postmaster";
 
     private final Kind kind;
     private final String raw;
@@ -129,12 +154,36 @@ public final class EnvelopeAddress {
         if (b == e) {
             return NULL_PATH;
         }
+        if (isPostmaster(raw, b, e)) {
+            return new EnvelopeAddress(Kind.POSTMASTER, raw, POSTMASTER_LOCAL, "", null, false, Routing.NONE,
+                    null, null, null);
+        }
         int octets = utf8Length(raw, b, e) + 2;
         if (octets > MAX_PATH_OCTETS) {
             return invalid(raw, ParseError.PATH_TOO_LONG, "path of " + octets
                     + " octets with angle brackets; at most 256 allowed (RFC 5321 4.5.3.1.3)");
         }
         return parseMailbox(raw, b, e, p);
+    }
+
+    /**
+     * Whether {@code s[b, e)} is {@code postmaster} in any ASCII case. ASCII only: {@link String#regionMatches(
+     * boolean, int, String, int, int)} would also match U+017F LATIN SMALL LETTER LONG S for {@code s}.
+     */
+    private static boolean isPostmaster(String s, int b, int e) {
+        if (e - b != POSTMASTER_LOCAL.length()) {
+            return false;
+        }
+        for (int i = b; i < e; i++) {
+            char c = s.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                c = (char) (c + ('a' - 'A'));
+            }
+            if (c != POSTMASTER_LOCAL.charAt(i - b)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static EnvelopeAddress parseMailbox(String s, int b, int e, Problem p) {
@@ -304,7 +353,14 @@ public final class EnvelopeAddress {
                                 + "': sender-specified routing";
             }
         }
-        return new EnvelopeAddress(Kind.MAILBOX, s, local, dom, route, quoted, routing, why, null, null);
+        EnvelopeAddress a = new EnvelopeAddress(Kind.MAILBOX, s, local, dom, route, quoted, routing, why, null, null);
+        String c = a.canonical();
+        int canonicalOctets = utf8Length(c, 0, c.length()) + 2;
+        if (canonicalOctets > MAX_PATH_OCTETS) {
+            return invalid(s, ParseError.PATH_TOO_LONG, "path of " + canonicalOctets + " octets in canonical form"
+                    + " (A-labels, with angle brackets); at most 256 allowed (RFC 5321 4.5.3.1.3)");
+        }
+        return a;
     }
 
     private static Routing routingOf(char c) {
@@ -429,6 +485,14 @@ public final class EnvelopeAddress {
         return kind == Kind.MAILBOX;
     }
 
+    /**
+     * @return {@code true} for the domain-less {@code <Postmaster>} of RFC 5321 section 4.1.1.3
+     * @since 0.2.0
+     */
+    public boolean isPostmaster() {
+        return kind == Kind.POSTMASTER;
+    }
+
     /** @return {@code true} when the input could not be read; see {@link #error()} */
     public boolean isInvalid() {
         return kind == Kind.INVALID;
@@ -452,7 +516,10 @@ public final class EnvelopeAddress {
         return Optional.ofNullable(parseError);
     }
 
-    /** @return the local part, unquoted; empty string unless a mailbox */
+    /**
+     * @return the local part, unquoted; {@code postmaster} for {@link Kind#POSTMASTER}; empty string for the
+     *         null path and invalid input
+     */
     public String localPart() {
         return localPart;
     }
@@ -464,7 +531,8 @@ public final class EnvelopeAddress {
 
     /**
      * @return the canonical domain (lower case, no trailing dot, A-labels) or address literal in normalised
-     *         bracket form ({@code [192.0.2.1]}, {@code [IPv6:2001:db8::1]}); empty unless a mailbox
+     *         bracket form ({@code [192.0.2.1]}, {@code [IPv6:2001:db8::1]}); empty unless a mailbox (so empty
+     *         for {@link Kind#POSTMASTER})
      */
     public String domain() {
         return domain;
@@ -503,8 +571,9 @@ public final class EnvelopeAddress {
 
     /**
      * The canonical text: {@code [@a,@b:]local@domain} for a mailbox, with the local part quoted (only
-     * {@code "} and {@code \} escaped) when it is not a dot-string; {@code <>} for the null path; the raw text
-     * if invalid. Parsing the canonical form again gives the same canonical form.
+     * {@code "} and {@code \} escaped) when it is not a dot-string; {@code <>} for the null path;
+     * {@code postmaster} for {@link Kind#POSTMASTER}; the raw text if invalid. Parsing the canonical form again
+     * gives the same kind, canonical form and routing.
      *
      * @return the canonical form
      */
@@ -514,6 +583,9 @@ public final class EnvelopeAddress {
             switch (kind) {
                 case NULL_PATH:
                     c = "<>";
+                    break;
+                case POSTMASTER:
+                    c = POSTMASTER_LOCAL;
                     break;
                 case MAILBOX:
                     StringBuilder sb = new StringBuilder(localPart.length() + domain.length() + 8);

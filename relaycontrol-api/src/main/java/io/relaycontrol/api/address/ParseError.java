@@ -29,8 +29,13 @@ public enum ParseError {
     CONTROL_CHARACTER("control-character", "control character"),
     /** A space outside a quoted string, or a Unicode space or line separator anywhere. */
     WHITESPACE("whitespace", "space outside quotes"),
-    /** An invisible Unicode format character: bidi controls, zero-width characters, BOM. */
-    FORMAT_CHARACTER("format-character", "invisible Unicode format or bidi control character"),
+    /**
+     * An invisible Unicode character, anywhere in the path: a format character ({@code Cf}: bidi controls,
+     * zero-width characters, the BOM, the soft hyphen) or another {@code Default_Ignorable_Code_Point}
+     * (variation selectors, the combining grapheme joiner, Hangul fillers). Refused rather than deleted by
+     * IDNA mapping, so that the text decided on is the text a server stores.
+     */
+    FORMAT_CHARACTER("format-character", "invisible Unicode format, bidi control or default-ignorable character"),
     /** Broken UTF-16 (unpaired surrogate), a private-use or unassigned code point. */
     MALFORMED_UNICODE("malformed-unicode", "unpaired surrogate, private-use or unassigned code point"),
     /** A character that the grammar does not allow where it appears. */

@@ -38,21 +38,21 @@ class EnvelopeAddressPropertiesTest {
 
     @Test
     void parseWhenArbitraryUnicodeThenNeverThrows() {
-        qt().withExamples(3000).forAll(strings().allPossible().ofLengthBetween(0, 300))
+        qt().withExamples(Examples.of(3000)).forAll(strings().allPossible().ofLengthBetween(0, 300))
                 .check(s -> wellFormedResult(EnvelopeAddress.parse(s)));
     }
 
     @Test
     void parseWhenAddressLikeFragmentsThenNeverThrows() {
-        qt().withExamples(5000).forAll(addressLike())
+        qt().withExamples(Examples.of(5000)).forAll(addressLike())
                 .check(s -> wellFormedResult(EnvelopeAddress.parse(s)));
-        qt().withExamples(1000).forAll(addressLike())
+        qt().withExamples(Examples.of(1000)).forAll(addressLike())
                 .check(s -> wellFormedResult(EnvelopeAddress.parse("<" + s + ">")));
     }
 
     @Test
     void parseWhenCanonicalReparsedThenSameCanonical() {
-        qt().withExamples(3000).forAll(mailboxLike().mix(addressLike(), 30)).checkAssert(s -> {
+        qt().withExamples(Examples.of(3000)).forAll(mailboxLike().mix(addressLike(), 30)).checkAssert(s -> {
             EnvelopeAddress a = EnvelopeAddress.parse(s);
             if (!a.isInvalid()) {
                 EnvelopeAddress again = EnvelopeAddress.parse(a.canonical());
@@ -68,7 +68,7 @@ class EnvelopeAddressPropertiesTest {
 
     @Test
     void parseWhenLocalPartHasRoutingCharacterThenRoutedElseNot() {
-        qt().withExamples(2000).forAll(mailboxLike()).checkAssert(s -> {
+        qt().withExamples(Examples.of(2000)).forAll(mailboxLike()).checkAssert(s -> {
             EnvelopeAddress a = EnvelopeAddress.parse(s);
             if (a.isMailbox()) {
                 boolean expected = !a.sourceRoute().isEmpty() || a.localPart().matches(".*[@%!＠].*");

@@ -158,7 +158,7 @@ class EnvelopeAddressTableTest {
                 bad("<user@>", ParseError.EMPTY_DOMAIN, "empty domain"),
                 bad("<user@.>", ParseError.EMPTY_DOMAIN, "empty domain"),
                 bad("<user>", ParseError.MISSING_AT, "no '@'"),
-                bad("<postmaster>", ParseError.MISSING_AT, "not local-part@domain"),
+                bad("<postmaster@>", ParseError.EMPTY_DOMAIN, "empty domain"),
                 bad("<us..er@example.com>", ParseError.LOCAL_PART_DOT, "'..' in the local part"),
                 bad("<.user@example.com>", ParseError.LOCAL_PART_DOT, "starts with '.'"),
                 bad("<user.@example.com>", ParseError.LOCAL_PART_DOT, "ends with '.'"),

@@ -95,6 +95,21 @@ public final class AddressConditions {
                 + " (or sender null, routed or malformed)", r -> !inSet(r.senderOrNull(), set));
     }
 
+    /**
+     * The recipient is the domain-less {@code <Postmaster>} of RFC 5321 section 4.1.1.3 (any case), which a
+     * server must accept for its own postmaster (sections 4.1.1.3 and 4.5.1). It names no domain and is routed
+     * nowhere: the "domain in" conditions never hold for it.
+     *
+     * @return the condition
+     * @since 0.2.0
+     */
+    public static Condition recipientPostmaster() {
+        return Condition.of("recipient is the local <Postmaster>", r -> {
+            EnvelopeAddress a = r.recipientOrNull();
+            return a != null && a.isPostmaster();
+        });
+    }
+
     /** @return holds when the recipient carries sender-specified routing (source route, {@code %}, {@code !}, {@code @}) */
     public static Condition recipientRouted() {
         return Condition.of("recipient uses sender-specified routing", r -> {

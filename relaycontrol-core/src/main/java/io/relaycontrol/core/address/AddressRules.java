@@ -53,7 +53,9 @@ public final class AddressRules {
     }
 
     /**
-     * Refuses a malformed envelope sender with {@code 501 5.1.7 Bad sender address syntax (<summary>)};
+     * Refuses a malformed envelope sender with {@code 501 5.1.7 Bad sender address syntax (<summary>)}, and
+     * the domain-less {@code <Postmaster>}, which RFC 5321 allows only as a recipient, with
+     * {@code 501 5.1.7 Bad sender address syntax (<Postmaster> without a domain is only a recipient)};
      * NO_OPINION otherwise (including the null sender and routed senders).
      *
      * @param name the rule's name
@@ -133,15 +135,24 @@ public final class AddressRules {
         private final String name;
         private final Decision ok;
         private final Map<ParseError, SmtpReply> syntax = syntaxReplies(501, "5.1.7", "Bad sender address syntax");
+        private final Decision postmaster;
 
         RefuseMalformedSender(String name) {
             this.name = name;
             this.ok = Decision.noOpinion(name, "sender is well-formed or not known yet");
+            this.postmaster = Decision.builder(Verdict.DENY, name, "sender <Postmaster> has no domain; RFC 5321"
+                    + " 4.1.1.3 allows the domain-less form only as a recipient")
+                    .reply(SmtpReply.of(501, "5.1.7",
+                            "Bad sender address syntax (<Postmaster> without a domain is only a recipient)"))
+                    .build();
         }
 
         @Override
         protected Decision decideUnguarded(RelayRequest request) {
             EnvelopeAddress sender = request.senderOrNull();
+            if (sender != null && sender.isPostmaster()) {
+                return postmaster;
+            }
             if (sender == null || !sender.isInvalid()) {
                 return ok;
             }
@@ -158,7 +169,7 @@ public final class AddressRules {
 
         @Override
         public String describe() {
-            return name + ": deny malformed senders [501 5.1.7]";
+            return name + ": deny malformed senders and a domain-less <Postmaster> sender [501 5.1.7]";
         }
     }
 }

@@ -4,6 +4,7 @@ import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.address.EnvelopeAddress;
+import io.relaycontrol.api.address.IpAddresses;
 import io.relaycontrol.core.net.NetworkRules;
 import io.relaycontrol.core.net.NetworkSet;
 import io.relaycontrol.core.rules.Condition;
@@ -138,7 +139,7 @@ public final class AllowListedDevicesRule extends GuardedRule {
         if (refuseUnlisted) {
             for (Device d : devices) {
                 if (d.clients.test(request)) {
-                    return Decision.deny(name, "client " + request.clientAddress().getHostAddress()
+                    return Decision.deny(name, "client " + IpAddresses.format(request.clientAddress())
                             + " is in the networks of allow-listed device '" + d.name + "' but sender "
                             + Senders.render(sender) + " is not allowed there", SENDER_NOT_ALLOWED);
                 }

@@ -416,8 +416,14 @@ public final class SenderLoginMap {
             }
             if (token.charAt(0) == '@') {
                 String domain = token.substring(1);
-                if (domain.indexOf('@') >= 0 || domain.indexOf(':') >= 0 || domain.indexOf(',') >= 0) {
-                    throw new IllegalArgumentException(bad + "'" + token + "' is not @domain");
+                if (domain.indexOf('@') >= 0) {
+                    throw new IllegalArgumentException(bad + "'" + token + "' is not @domain: a second '@' (write"
+                            + " @domain for a whole domain or local@domain for one address)");
+                }
+                if (domain.indexOf(':') >= 0 || domain.indexOf(',') >= 0) {
+                    throw new IllegalArgumentException(bad + "'" + token + "' is not @domain: a stray '"
+                            + (domain.indexOf(':') >= 0 ? ':' : ',') + "' (one 'login:' per line, entries"
+                            + " separated by commas or spaces)");
                 }
                 EnvelopeAddress probe = EnvelopeAddress.parse("postmaster@" + domain);
                 if (!probe.isMailbox() || probe.isRouted() || probe.domain().isEmpty()) {

@@ -5,6 +5,7 @@ import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.Verdict;
 import io.relaycontrol.api.address.EnvelopeAddress;
+import io.relaycontrol.api.address.IpAddresses;
 import io.relaycontrol.core.address.DomainSet;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.GuardedRule;
@@ -181,7 +182,7 @@ public final class SenderLoginRule extends GuardedRule {
                         .orElseGet(() -> new IllegalStateException("allow-listed devices deferred: " + device)));
             }
         }
-        return Decision.deny(name, "unauthenticated client " + request.clientAddress().getHostAddress()
+        return Decision.deny(name, "unauthenticated client " + IpAddresses.format(request.clientAddress())
                 + " used sender " + Senders.render(sender) + " of " + localDomainsDescription
                 + " and is not exempt (" + trustedClients.description() + "); local senders must authenticate",
                 AUTHENTICATION_REQUIRED);

@@ -17,7 +17,7 @@ final class Senders {
         if (a.isNullPath()) {
             return "<>";
         }
-        if (a.isMailbox()) {
+        if (a.isMailbox() || a.isPostmaster()) {
             return "<" + a.canonical() + ">";
         }
         return "unreadable address (" + a.error().orElse("invalid") + ")";

@@ -6,6 +6,7 @@ import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.Verdict;
 import io.relaycontrol.api.address.EnvelopeAddress;
+import io.relaycontrol.api.address.IpAddresses;
 import io.relaycontrol.core.rules.Rule;
 import io.relaycontrol.core.rules.Rules;
 import java.util.ArrayList;
@@ -144,7 +145,7 @@ public final class MonitoredPolicy implements Rule {
 
     private static void keyValues(LoggingEventBuilder e, RelayRequest r) {
         e.addKeyValue("stage", r.stage())
-                .addKeyValue("client", r.clientAddress().getHostAddress())
+                .addKeyValue("client", IpAddresses.format(r.clientAddress()))
                 .addKeyValue("identity", r.authenticatedIdentity().orElse("-"))
                 .addKeyValue("sender", r.sender().map(MonitoredPolicy::address).orElse("-"))
                 .addKeyValue("recipient", r.recipient().map(MonitoredPolicy::address).orElse("-"));

@@ -52,8 +52,9 @@ import java.util.Optional;
  *     instead, with the limits as a step of their own.</li>
  * <li>{@code no-recipient-yet}: at CONNECT, HELO and MAIL, a request that nothing above refused is allowed:
  *     there is nothing to relay yet. At DATA likewise (each recipient was decided at RCPT).</li>
- * <li>{@code local-domains}, {@code relay-domains}: recipients in the local or relay domains are allowed, for
- *     anyone. A routed or malformed recipient is never in a domain list.</li>
+ * <li>{@code postmaster}, {@code local-domains}, {@code relay-domains}: the domain-less {@code <Postmaster>}
+ *     (RFC 5321 4.1.1.3, 4.5.1) and recipients in the local or relay domains are allowed, for anyone. A routed or
+ *     malformed recipient is never in a domain list, and {@code <Postmaster>} is in none.</li>
  * <li>{@code trusted-networks}: clients in the trusted networks are allowed.</li>
  * <li>{@code authenticated-relay}: authenticated clients are allowed (by default only over TLS).</li>
  * <li>Everything else: refused, {@code 554 5.7.1 Relay access denied}. There is no path to an implicit accept.</li>
@@ -99,6 +100,7 @@ public final class StandardRelayPolicy implements Rule {
         List<Rule> allows = List.of(
                 Rules.when(Conditions.stage(Stage.CONNECT, Stage.HELO, Stage.MAIL, Stage.DATA))
                         .allow("no-recipient-yet"),
+                Rules.when(AddressConditions.recipientPostmaster()).allow("postmaster"),
                 Rules.when(AddressConditions.recipientDomainIn(b.localDomains)).allow("local-domains"),
                 Rules.when(AddressConditions.recipientDomainIn(b.relayDomains)).allow("relay-domains"),
                 TrustedNetworksRule.of(trusted),

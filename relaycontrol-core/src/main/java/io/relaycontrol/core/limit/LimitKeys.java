@@ -2,6 +2,7 @@ package io.relaycontrol.core.limit;
 
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.address.EnvelopeAddress;
+import io.relaycontrol.api.address.IpAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import io.relaycontrol.api.Stage;
@@ -214,7 +215,7 @@ public final class LimitKeys {
                 return v4Prefix == 32 ? new V4Key(ip) : new V4PrefixKey(ip & v4Mask, v4Prefix);
             }
             byte[] b = address.getAddress();
-            if (isV4Mapped(b)) { // RelayRequest unwraps these; an Inet6Address made by hand may still be one
+            if (IpAddresses.isIPv4Mapped(b)) { // RelayRequest unwraps these; an Inet6Address made by hand may still be one
                 int ip = ((b[12] & 0xff) << 24) | ((b[13] & 0xff) << 16) | ((b[14] & 0xff) << 8) | (b[15] & 0xff);
                 return v4Prefix == 32 ? new V4Key(ip) : new V4PrefixKey(ip & v4Mask, v4Prefix);
             }
@@ -351,12 +352,7 @@ public final class LimitKeys {
 
         @Override
         public String toString() {
-            byte[] b = new byte[16];
-            for (int i = 0; i < 8; i++) {
-                b[i] = (byte) (hi >>> (56 - 8 * i));
-                b[i + 8] = (byte) (lo >>> (56 - 8 * i));
-            }
-            String s = formatV6(b);
+            String s = IpAddresses.formatIPv6(hi, lo);
             return prefix == 128 ? s : s + "/" + prefix;
         }
     }
@@ -365,53 +361,8 @@ public final class LimitKeys {
         return (ip >>> 24) + "." + ((ip >>> 16) & 0xff) + "." + ((ip >>> 8) & 0xff) + "." + (ip & 0xff);
     }
 
-    private static boolean isV4Mapped(byte[] b) {
-        for (int i = 0; i < 10; i++) {
-            if (b[i] != 0) {
-                return false;
-            }
-        }
-        return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
-    }
-
-    /** RFC 5952 text: lower-case hex, no leading zeros, the longest run (at least two) of zero groups as {@code ::}. */
+    /** RFC 5952 text of 16 bytes; the one implementation is {@link IpAddresses#format(byte[])}. */
     static String formatV6(byte[] b) {
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLen = 0;
-        for (int i = 0; i < 8;) {
-            if (g[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        if (bestLen < 2) {
-            bestStart = -1;
-        }
-        StringBuilder sb = new StringBuilder(39);
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
+        return IpAddresses.format(b);
     }
 }

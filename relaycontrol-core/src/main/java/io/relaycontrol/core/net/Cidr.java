@@ -6,8 +6,8 @@ import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import inet.ipaddr.IPAddressStringParameters;
 import inet.ipaddr.ipv4.IPv4AddressStringParameters;
-import inet.ipaddr.ipv6.IPv6Address;
 import inet.ipaddr.ipv6.IPv6AddressStringParameters;
+import io.relaycontrol.api.address.IpAddresses;
 import java.util.regex.Pattern;
 
 /**
@@ -103,12 +103,7 @@ final class Cidr {
         if (v4) {
             return formatV4((int) lo) + "/" + prefix;
         }
-        byte[] b = new byte[16];
-        for (int i = 0; i < 8; i++) {
-            b[i] = (byte) (hi >>> (56 - 8 * i));
-            b[8 + i] = (byte) (lo >>> (56 - 8 * i));
-        }
-        return new IPv6Address(b).toCompressedString() + "/" + prefix;
+        return IpAddresses.formatIPv6(hi, lo) + "/" + prefix;
     }
 
     static String formatV4(int v) {
@@ -230,7 +225,7 @@ final class Cidr {
             hi = (hi << 8) | (b[i] & 0xFF);
             lo = (lo << 8) | (b[8 + i] & 0xFF);
         }
-        if (hi == 0 && (lo >>> 32) == 0xFFFFL && prefix >= 96) {
+        if (prefix >= 96 && IpAddresses.isIPv4Mapped(b)) {
             return new Cidr(true, 0, lo & 0xFFFFFFFFL, prefix - 96);
         }
         return new Cidr(false, hi, lo, prefix);

@@ -4,6 +4,7 @@ import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.Verdict;
+import io.relaycontrol.api.address.IpAddresses;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.GuardedRule;
 import io.relaycontrol.core.rules.Rule;
@@ -159,7 +160,7 @@ public final class NetworkRules {
                 return noOpinion;
             }
             NetworkMatch match = m.get();
-            String reason = "client " + client.getHostAddress() + " is in " + match;
+            String reason = "client " + IpAddresses.format(client) + " is in " + match;
             Decision.Builder b = Decision.builder(denyReply == null ? Verdict.ALLOW : Verdict.DENY, name, reason)
                     .detail("network", match.entry())
                     .detail("source", match.source());

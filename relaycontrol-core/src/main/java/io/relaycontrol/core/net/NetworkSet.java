@@ -1,5 +1,6 @@
 package io.relaycontrol.core.net;
 
+import io.relaycontrol.api.address.IpAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -200,7 +201,7 @@ public final class NetworkSet {
             return members4.contains(Cidr.v4Bits(address.getAddress(), 0));
         }
         byte[] b = address.getAddress(); // an Inet6Address: 16 bytes
-        if (isMapped(b)) {
+        if (IpAddresses.isIPv4Mapped(b)) {
             return members4.contains(Cidr.v4Bits(b, 12));
         }
         return members6.contains(hi(b), lo(b));
@@ -367,7 +368,7 @@ public final class NetworkSet {
         if (b.length == 4) {
             return members4.contains(Cidr.v4Bits(b, 0));
         }
-        if (isMapped(b)) {
+        if (IpAddresses.isIPv4Mapped(b)) {
             return members4.contains(Cidr.v4Bits(b, 12));
         }
         return members6.contains(hi(b), lo(b));
@@ -387,14 +388,14 @@ public final class NetworkSet {
     }
 
     private Family family(byte[] b) {
-        return b.length == 4 || isMapped(b) ? v4 : v6;
+        return b.length == 4 || IpAddresses.isIPv4Mapped(b) ? v4 : v6;
     }
 
     private int find(byte[] b) {
         if (b.length == 4) {
             return v4.findV4(toV4(b));
         }
-        if (isMapped(b)) {
+        if (IpAddresses.isIPv4Mapped(b)) {
             return v4.findV4(Cidr.v4Bits(b, 12));
         }
         return v6.findV6(hi(b), lo(b));
@@ -406,11 +407,6 @@ public final class NetworkSet {
 
     // Constant indexes, no loops: with them the JIT can scalar-replace the copy InetAddress.getAddress() makes
     // (it does for IPv4; NetworkLookupBenchmark measures the bytes per lookup).
-
-    private static boolean isMapped(byte[] b) {
-        return b.length == 16 && b[10] == (byte) 0xFF && b[11] == (byte) 0xFF
-                && (b[0] | b[1] | b[2] | b[3] | b[4] | b[5] | b[6] | b[7] | b[8] | b[9]) == 0;
-    }
 
     private static int toV4(byte[] b) {
         return b.length == 4 ? Cidr.v4Bits(b, 0) : Cidr.v4Bits(b, 12);
