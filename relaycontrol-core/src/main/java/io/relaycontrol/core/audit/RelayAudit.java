@@ -1,0 +1,172 @@
+package io.relaycontrol.core.audit;
+
+import io.relaycontrol.api.Decision;
+import io.relaycontrol.api.RelayDecider;
+import io.relaycontrol.api.RelayRequest;
+import io.relaycontrol.api.Stage;
+import io.relaycontrol.core.config.ReloadingRelayPolicy;
+import io.relaycontrol.core.config.StandardRelayPolicy;
+import io.relaycontrol.core.rules.Rule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The open-relay self-audit, in-process: asks a {@link RelayDecider} every probe of an {@link AuditPlan} (nmap's
+ * and Metasploit's 16 forms, the MAPS relay test and relaycontrol's own tricks, built from the policy's domains)
+ * in every client context (strangers, each trusted network, authenticated with and without TLS, a blocked
+ * client), stage by stage as a server would ask: a recipient probe is first asked at MAIL with its sender and
+ * only when that is not refused at RCPT; DATA likewise after MAIL. The {@link AuditReport} lists what was
+ * wrongly allowed and wrongly refused, each with the decision's {@code explain()}.
+ *
+ * <pre>{@code
+ * AuditReport report = RelayAudit.of(standardPolicy).run();
+ * if (!report.passed()) {
+ *     System.err.println(report.describe());
+ * }
+ * }</pre>
+ *
+ * <p>A decider that throws or returns null is recorded as a temporary failure (as {@code Rules} would turn it
+ * into 451), so the audit itself never throws for a broken decider. Rate limits in the audited policy are charged
+ * like real traffic: audit a copy built from the same configuration, not the one serving mail.
+ *
+ * <p>Immutable and thread-safe when the decider is; {@link #run()} may be called repeatedly.
+ *
+ * @since 0.2.0
+ */
+public final class RelayAudit {
+
+    private final RelayDecider decider;
+    private final AuditPlan plan;
+    private final String target;
+
+    private RelayAudit(RelayDecider decider, AuditPlan plan, String target) {
+        this.decider = decider;
+        this.plan = plan;
+        this.target = target;
+    }
+
+    /**
+     * Audits a standard policy with the plan derived from it ({@link AuditPlan#from(StandardRelayPolicy)}).
+     *
+     * @param policy the policy
+     * @return the audit
+     * @throws NullPointerException if policy is null
+     */
+    public static RelayAudit of(StandardRelayPolicy policy) {
+        return new RelayAudit(policy, AuditPlan.from(policy), policy.name());
+    }
+
+    /**
+     * Audits any decider with the given plan.
+     *
+     * @param decider the decider (a rule, a policy, an adapter to another server's policy)
+     * @param plan the probes and contexts, e.g. {@code AuditPlan.builder().localDomains(...).build()}
+     * @return the audit
+     * @throws NullPointerException if an argument is null
+     */
+    public static RelayAudit of(RelayDecider decider, AuditPlan plan) {
+        Objects.requireNonNull(decider, "decider");
+        Objects.requireNonNull(plan, "plan");
+        return new RelayAudit(decider, plan, nameOf(decider));
+    }
+
+    /**
+     * The plan for a decider when one can be derived: a {@link StandardRelayPolicy}, or a
+     * {@link ReloadingRelayPolicy} currently running one.
+     *
+     * @param decider the decider
+     * @return the audit
+     * @throws NullPointerException if decider is null
+     * @throws IllegalArgumentException if no plan can be derived from this decider (give one with
+     *     {@link #of(RelayDecider, AuditPlan)})
+     */
+    public static RelayAudit derivedFor(RelayDecider decider) {
+        Objects.requireNonNull(decider, "decider");
+        if (decider instanceof StandardRelayPolicy) {
+            return of((StandardRelayPolicy) decider);
+        }
+        if (decider instanceof ReloadingRelayPolicy) {
+            Rule current = ((ReloadingRelayPolicy) decider).current();
+            if (current instanceof StandardRelayPolicy) {
+                return new RelayAudit(decider, AuditPlan.from((StandardRelayPolicy) current), nameOf(decider));
+            }
+        }
+        throw new IllegalArgumentException("cannot derive the local domains and networks of " + nameOf(decider)
+                + " (" + decider.getClass().getName() + "): give a plan with RelayAudit.of(decider, "
+                + "AuditPlan.builder().localDomains(...).build())");
+    }
+
+    private static String nameOf(RelayDecider decider) {
+        return decider instanceof Rule ? ((Rule) decider).name() : decider.getClass().getSimpleName();
+    }
+
+    /** @return the plan */
+    public AuditPlan plan() {
+        return plan;
+    }
+
+    /**
+     * Asks every probe in every context.
+     *
+     * @return the report
+     */
+    public AuditReport run() {
+        List<AuditResult> results = new ArrayList<>(plan.probes().size() * plan.contexts().size());
+        for (AuditContext context : plan.contexts()) {
+            for (AuditProbe probe : plan.probes()) {
+                results.add(ask(probe, context));
+            }
+        }
+        return AuditReport.of(target, results);
+    }
+
+    private AuditResult ask(AuditProbe probe, AuditContext context) {
+        Expectation expected = AuditPlan.expectation(probe, context);
+        Stage stage = probe.stage();
+        if (stage == Stage.CONNECT || stage == Stage.HELO || stage == Stage.MAIL) {
+            return new AuditResult(probe, context, expected, stage, decide(request(stage, probe, context)));
+        }
+        Decision mail = decide(request(Stage.MAIL, probe, context));
+        if (mail.verdict().isRefusal()) {
+            return new AuditResult(probe, context, expected, Stage.MAIL, mail);
+        }
+        return new AuditResult(probe, context, expected, stage, decide(request(stage, probe, context)));
+    }
+
+    private static RelayRequest request(Stage stage, AuditProbe probe, AuditContext context) {
+        RelayRequest.Builder b = RelayRequest.builder(stage).client(context.client()).tls(context.tls());
+        context.login().ifPresent(b::authenticated);
+        if (stage != Stage.CONNECT) {
+            b.helo(context.helo());
+        }
+        if (stage == Stage.MAIL || stage == Stage.RCPT || stage == Stage.DATA) {
+            b.sender("<" + probe.senderIn(context) + ">");
+        }
+        if (stage == Stage.RCPT) {
+            b.recipient("<" + probe.recipient() + ">").recipientCount(1);
+        } else if (stage == Stage.DATA) {
+            b.recipientCount(1);
+        }
+        return b.build();
+    }
+
+    private Decision decide(RelayRequest request) {
+        try {
+            Decision d = decider.decide(request);
+            return d != null ? d : Decision.failed("audit",
+                    new NullPointerException("the decider returned null for " + request));
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError) {
+                throw e;
+            }
+            return Decision.failed("audit", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RelayAudit{" + target + ", " + plan.probes().size() + " probes x " + plan.contexts().size()
+                + " contexts}";
+    }
+}
