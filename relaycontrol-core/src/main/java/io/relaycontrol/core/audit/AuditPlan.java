@@ -5,6 +5,7 @@ import io.relaycontrol.core.address.DomainSet;
 import io.relaycontrol.core.auth.SenderLoginMap;
 import io.relaycontrol.core.config.StandardRelayPolicy;
 import io.relaycontrol.core.net.NetworkSet;
+import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -363,7 +364,7 @@ public final class AuditPlan {
                     TO + "@" + homograph, Destination.FOREIGN, false);
         }
         if (base.indexOf('.') > 0) {
-            p.rcpt("ideographic-dot@" + base, Origin.RELAYCONTROL, "ideographic full stops (IDNA maps them to dots)",
+            p.rcpt("ideographic-dot@" + host, Origin.RELAYCONTROL, "ideographic full stops (IDNA maps them to dots)",
                     null, "postmaster@" + host.replace('.', '\u3002'), Destination.HARMLESS, false);
         }
         if (host.contains("xn--")) {
@@ -393,9 +394,13 @@ public final class AuditPlan {
         return null;
     }
 
-    /** Collects probes, dropping a later probe whose envelope repeats an earlier one's. */
+    /**
+     * Collects probes, dropping a later probe whose envelope repeats an earlier one's; a repeated id (two entries
+     * with the same base domain) gets a {@code #n} suffix.
+     */
     private static final class Probes {
         private final Map<String, AuditProbe> byEnvelope = new LinkedHashMap<>();
+        private final java.util.Set<String> ids = new java.util.HashSet<>();
 
         void stage(String id, Stage stage, Optional<String> sender, String description) {
             add(new AuditProbe(id, Origin.RELAYCONTROL, description, stage, sender, "", Destination.NONE, false));
@@ -410,7 +415,18 @@ public final class AuditPlan {
         private void add(AuditProbe probe) {
             String key = probe.stage() + " " + probe.sender().orElse("\u0000ctx") + " " + probe.recipient()
                     + (probe.baseline() ? " baseline" : "");
-            byEnvelope.putIfAbsent(key, probe);
+            if (byEnvelope.containsKey(key)) {
+                return;
+            }
+            String id = probe.id();
+            for (int n = 2; !ids.add(id); n++) {
+                id = probe.id() + " #" + n;
+            }
+            if (!id.equals(probe.id())) {
+                probe = new AuditProbe(id, probe.origin(), probe.description(), probe.stage(), probe.sender(),
+                        probe.recipient(), probe.destination(), probe.baseline());
+            }
+            byEnvelope.put(key, probe);
         }
 
         List<AuditProbe> list() {
@@ -485,19 +501,27 @@ public final class AuditPlan {
         return fallback != null ? fallback : parseLiteral(candidates[0]);
     }
 
-    /** An address inside the CIDR entry that the set really contains (exceptions may remove some), or null. */
+    /**
+     * An address inside the CIDR entry that the set really contains (exceptions may remove some): the first host,
+     * the network address, the first host of the upper half, the last but one; or null.
+     */
     private static InetAddress sample(String cidr, NetworkSet set) {
         int slash = cidr.indexOf('/');
         byte[] base = parseLiteral(slash < 0 ? cidr : cidr.substring(0, slash)).getAddress();
-        int[] offsets = {1, 0, 77, 254};
-        for (int off : offsets) {
-            byte[] a = base.clone();
-            int carry = off;
-            for (int i = a.length - 1; i >= 0 && carry > 0; i--) {
-                int v = (a[i] & 0xff) + carry;
-                a[i] = (byte) v;
-                carry = v >> 8;
+        int bits = base.length * 8;
+        int prefix = slash < 0 ? bits : Integer.parseInt(cidr.substring(slash + 1));
+        BigInteger network = new BigInteger(1, base);
+        BigInteger size = BigInteger.ONE.shiftLeft(bits - prefix);
+        BigInteger[] offsets = {BigInteger.ONE, BigInteger.ZERO, size.shiftRight(1).add(BigInteger.ONE),
+            size.subtract(BigInteger.TWO)};
+        for (BigInteger off : offsets) {
+            if (off.signum() < 0 || off.compareTo(size) >= 0) {
+                continue;
             }
+            byte[] raw = network.add(off).toByteArray();
+            byte[] a = new byte[base.length];
+            int n = Math.min(raw.length, a.length);
+            System.arraycopy(raw, raw.length - n, a, a.length - n, n);
             try {
                 InetAddress addr = InetAddress.getByAddress(a);
                 if (set.contains(addr)) {
