@@ -4,6 +4,7 @@ import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayDecider;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.Stage;
+import io.relaycontrol.core.config.MonitoredPolicy;
 import io.relaycontrol.core.config.ReloadingRelayPolicy;
 import io.relaycontrol.core.config.StandardRelayPolicy;
 import io.relaycontrol.core.rules.Rule;
@@ -73,7 +74,8 @@ public final class RelayAudit {
 
     /**
      * The plan for a decider when one can be derived: a {@link StandardRelayPolicy}, or a
-     * {@link ReloadingRelayPolicy} currently running one.
+     * {@link ReloadingRelayPolicy} or {@link MonitoredPolicy} currently running one (the audit then asks the
+     * wrapper, so a dry-run policy is audited as it answers).
      *
      * @param decider the decider
      * @return the audit
@@ -86,11 +88,16 @@ public final class RelayAudit {
         if (decider instanceof StandardRelayPolicy) {
             return of((StandardRelayPolicy) decider);
         }
-        if (decider instanceof ReloadingRelayPolicy) {
-            Rule current = ((ReloadingRelayPolicy) decider).current();
-            if (current instanceof StandardRelayPolicy) {
-                return new RelayAudit(decider, AuditPlan.from((StandardRelayPolicy) current), nameOf(decider));
+        RelayDecider inner = decider;
+        for (int depth = 0; depth < 4; depth++) {
+            if (inner instanceof ReloadingRelayPolicy) {
+                inner = ((ReloadingRelayPolicy) inner).current();
+            } else if (inner instanceof MonitoredPolicy) {
+                inner = ((MonitoredPolicy) inner).active();
             }
+        }
+        if (inner instanceof StandardRelayPolicy) {
+            return new RelayAudit(decider, AuditPlan.from((StandardRelayPolicy) inner), nameOf(decider));
         }
         throw new IllegalArgumentException("cannot derive the local domains and networks of " + nameOf(decider)
                 + " (" + decider.getClass().getName() + "): give a plan with RelayAudit.of(decider, "
