@@ -39,8 +39,9 @@ import java.util.TreeSet;
  *     and a loopback literal;</li>
  * <li>relaycontrol's own, for each configured local and relay domain (at most {@link Builder#maxDomainSamples}
  *     of each): every routing trick at that domain ({@code %}, {@code !}, unquoted and quoted {@code @},
- *     quoted {@code %} and {@code !}, one- and two-hop source routes, the fullwidth {@code ％ ＠ ！}
- *     look-alikes), suffix confusion ({@code not<domain>}, {@code <domain>.<foreign>}, {@code evil.<domain>}
+ *     quoted {@code %} and {@code !}, one- and two-hop source routes; the fullwidth {@code ％ ＠ ！}
+ *     look-alikes are asked but not judged, since a server that keeps them as they are has only a local
+ *     mailbox with an odd name), suffix confusion ({@code not<domain>}, {@code <domain>.<foreign>}, {@code evil.<domain>}
  *     when only the exact domain is listed), case, trailing dots, IDN homographs (a Cyrillic letter for a Latin
  *     one) and the ideographic full stop; IP literals of every kind (the server's own IPv4 as {@code [a]} and
  *     {@code [IPv6:::ffff:a]}, its IPv6 as {@code [IPv6:...]}, foreign ones of each form, a bare numeric
@@ -332,14 +333,22 @@ public final class AuditPlan {
             {"quoted-bang", "\"" + d + "!" + TO + "\"" + at, "quoted bang path"},
             {"route", "@" + host + ":" + TO + "@" + d, "source route through the domain"},
             {"route-2", "@" + host + ",@" + ip + ":" + TO + "@" + d, "two-hop source route"},
-            {"fullwidth-percent", TO + "\uff05" + d + at, "fullwidth percent sign look-alike"},
-            {"fullwidth-at", TO + "\uff20" + d + at, "fullwidth commercial at look-alike"},
-            {"fullwidth-bang", d + "\uff01" + TO + at, "fullwidth exclamation mark look-alike"},
             {"percent-literal-then-domain", TO + "%" + d + "%" + ip + at, "chained percent hack"},
         };
         for (String[] r : routing) {
             p.rcpt(r[0] + at, Origin.RELAYCONTROL, r[2] + " at a " + kind + " domain", null, r[1],
                     Destination.FOREIGN, false);
+        }
+        // Fullwidth look-alikes of % @ !: a server that reads them as what they look like (NFKC) relays; one
+        // that keeps them has a local mailbox with an odd name (Postfix accepts it as local). Not judged.
+        String[][] fullwidth = {
+            {"fullwidth-percent", TO + "\uff05" + d + at, "fullwidth percent sign look-alike"},
+            {"fullwidth-at", TO + "\uff20" + d + at, "fullwidth commercial at look-alike"},
+            {"fullwidth-bang", d + "\uff01" + TO + at, "fullwidth exclamation mark look-alike"},
+        };
+        for (String[] r : fullwidth) {
+            p.rcpt(r[0] + at, Origin.RELAYCONTROL, r[2] + " at a " + kind + " domain (a relay only where it is"
+                    + " normalised to the ASCII sign)", null, r[1], Destination.HARMLESS, false);
         }
         // suffix confusion, built from the listed domain itself (host is that domain or a subdomain of it)
         p.rcpt("not-prefix@" + base, Origin.RELAYCONTROL, "suffix confusion: not" + base, null,

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 /**
  * The {@code audit} subcommand: the relay audit's probes ({@link AuditPlan}: nmap's and Metasploit's 16 forms, the
  * MAPS relay test, relaycontrol's own tricks built from the given domains) sent over real SMTP to one server,
- * each in its own transaction (RSET between, a new connection when the server drops one), never DATA.
+ * each in its own transaction (RSET between, a new connection when the server drops one, and after every
+ * {@value #REFUSALS_PER_SESSION} refusals so that error throttling does not slow it down), never DATA.
  *
  * <pre>
  * java -jar relaycontrol-smtp-server.jar audit --server HOST:PORT --local-domain example.com
@@ -50,6 +51,13 @@ final class AuditCommand {
             + "--local-domain DOMAIN [--local-domain DOMAIN ...] [--relay-domain DOMAIN ...] [--from ADDRESS] "
             + "[--auth USER:PASS] [--auth-from ADDRESS] [--tls] [--tls-trust-any] [--foreign-domain DOMAIN] "
             + "[--helo NAME] [--timeout SECONDS] [--json]";
+
+    /**
+     * A new session after this many refused probes: Postfix sleeps a second per error after 10
+     * ({@code smtpd_soft_error_limit}, {@code smtpd_error_sleep_time}) and Exim similarly, which would make an
+     * audit of a correctly refusing server take minutes.
+     */
+    static final int REFUSALS_PER_SESSION = 8;
 
     private static final Pattern STATUS = Pattern.compile("^([245])\\.(\\d{1,3})\\.(\\d{1,3})(?:\\s+|$)");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
@@ -363,6 +371,8 @@ final class AuditCommand {
         private SmtpProbeClient.Reply banner;
         private SmtpProbeClient.Reply ehlo;
         private boolean fresh;
+        /** Refusals in this session: servers slow down after a few (Postfix: smtpd_soft_error_limit). */
+        private int refusals;
 
         Connection(Options o, InetSocketAddress server, AuditContext context) throws AuditFailed {
             this.o = o;
@@ -378,6 +388,7 @@ final class AuditCommand {
                 client = SmtpProbeClient.connect(server, o.timeoutMillis());
                 banner = client.banner();
                 fresh = true;
+                refusals = 0;
             } catch (IOException e) {
                 throw new AuditFailed("cannot reach " + RelaySmtpServer.format(server) + ": " + e.getMessage(), e);
             }
@@ -441,6 +452,10 @@ final class AuditCommand {
             }
             for (int attempt = 0; ; attempt++) {
                 try {
+                    if (client != null && refusals >= REFUSALS_PER_SESSION) {
+                        close();
+                        client = null;
+                    }
                     if (client == null) {
                         open();
                         setUp(context);
@@ -466,6 +481,7 @@ final class AuditCommand {
                 }
             }
             fresh = false;
+            refusals++; // counted back below when the server accepts
             String sender = probe.senderIn(context);
             String recipient = probe.recipient();
             boolean utf8 = !isAscii(sender) || !isAscii(recipient);
@@ -473,11 +489,17 @@ final class AuditCommand {
             SmtpProbeClient.Reply mail = client.command(mailCmd);
             dropIfClosing(mail);
             if (!mail.positive() || probe.stage() == Stage.MAIL) {
+                if (mail.positive()) {
+                    refusals--;
+                }
                 return q.result(Stage.MAIL, decision(mail, mailCmd));
             }
             String rcptCmd = "RCPT TO:<" + recipient + ">";
             SmtpProbeClient.Reply rcpt = client.command(rcptCmd);
             dropIfClosing(rcpt);
+            if (rcpt.positive()) {
+                refusals--;
+            }
             return q.result(Stage.RCPT, decision(rcpt, rcptCmd));
         }
 
