@@ -458,7 +458,10 @@ public final class AuditPlan {
         String localSender = "audit@" + (b.localHosts().isEmpty() ? b.serverName() : b.localHosts().get(0));
         int n = 0;
         for (String entry : b.trustedNetworks.entries()) {
-            if (n >= b.maxNetworkSamples || entry.startsWith("!")) {
+            if (n >= b.maxNetworkSamples) {
+                break;
+            }
+            if (entry.startsWith("!")) {
                 continue;
             }
             InetAddress inside = sample(entry, b.trustedNetworks);
@@ -477,7 +480,10 @@ public final class AuditPlan {
         }
         n = 0;
         for (String entry : b.blockedNetworks.entries()) {
-            if (n >= 1 || entry.startsWith("!")) {
+            if (n >= 1) {
+                break;
+            }
+            if (entry.startsWith("!")) {
                 continue;
             }
             InetAddress inside = sample(entry, b.blockedNetworks);

@@ -4,12 +4,15 @@ import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayDecider;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.Stage;
+import io.relaycontrol.api.address.EnvelopeAddress;
 import io.relaycontrol.core.config.MonitoredPolicy;
 import io.relaycontrol.core.config.ReloadingRelayPolicy;
 import io.relaycontrol.core.config.StandardRelayPolicy;
 import io.relaycontrol.core.rules.Rule;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -17,7 +20,8 @@ import java.util.Objects;
  * and Metasploit's 16 forms, the MAPS relay test and relaycontrol's own tricks, built from the policy's domains)
  * in every client context (strangers, each trusted network, authenticated with and without TLS, a blocked
  * client), stage by stage as a server would ask: a recipient probe is first asked at MAIL with its sender and
- * only when that is not refused at RCPT; DATA likewise after MAIL. The {@link AuditReport} lists what was
+ * only when that is not refused at RCPT; DATA likewise after MAIL. The MAIL answer for one sender in one context
+ * is asked once and reused for every probe with that sender there (the request is the same). The {@link AuditReport} lists what was
  * wrongly allowed and wrongly refused, each with the decision's {@code explain()}.
  *
  * <pre>{@code
@@ -119,39 +123,52 @@ public final class RelayAudit {
      * @return the report
      */
     public AuditReport run() {
-        List<AuditResult> results = new ArrayList<>(plan.probes().size() * plan.contexts().size());
+        List<AuditProbe> probes = plan.probes();
+        // each address is parsed once per audit, not once per context and stage
+        Map<String, EnvelopeAddress> parsed = new HashMap<>();
+        List<AuditResult> results = new ArrayList<>(probes.size() * plan.contexts().size());
         for (AuditContext context : plan.contexts()) {
-            for (AuditProbe probe : plan.probes()) {
-                results.add(ask(probe, context));
+            // a transaction's MAIL request depends only on the context and the sender: asked once per sender
+            Map<String, Decision> mailDecisions = new HashMap<>();
+            for (AuditProbe probe : probes) {
+                results.add(ask(probe, context, parsed, mailDecisions));
             }
         }
         return AuditReport.of(target, results);
     }
 
-    private AuditResult ask(AuditProbe probe, AuditContext context) {
+    private AuditResult ask(AuditProbe probe, AuditContext context, Map<String, EnvelopeAddress> parsed,
+            Map<String, Decision> mailDecisions) {
         Expectation expected = AuditPlan.expectation(probe, context);
         Stage stage = probe.stage();
-        if (stage == Stage.CONNECT || stage == Stage.HELO || stage == Stage.MAIL) {
-            return new AuditResult(probe, context, expected, stage, decide(request(stage, probe, context)));
+        if (stage == Stage.CONNECT || stage == Stage.HELO) {
+            return new AuditResult(probe, context, expected, stage, decide(request(stage, probe, context, parsed)));
         }
-        Decision mail = decide(request(Stage.MAIL, probe, context));
-        if (mail.verdict().isRefusal()) {
+        String sender = probe.senderIn(context);
+        Decision mail = mailDecisions.get(sender);
+        if (mail == null) {
+            mail = decide(request(Stage.MAIL, probe, context, parsed));
+            mailDecisions.put(sender, mail);
+        }
+        if (stage == Stage.MAIL || mail.verdict().isRefusal()) {
             return new AuditResult(probe, context, expected, Stage.MAIL, mail);
         }
-        return new AuditResult(probe, context, expected, stage, decide(request(stage, probe, context)));
+        return new AuditResult(probe, context, expected, stage, decide(request(stage, probe, context, parsed)));
     }
 
-    private static RelayRequest request(Stage stage, AuditProbe probe, AuditContext context) {
+    private static RelayRequest request(Stage stage, AuditProbe probe, AuditContext context,
+            Map<String, EnvelopeAddress> parsed) {
         RelayRequest.Builder b = RelayRequest.builder(stage).client(context.client()).tls(context.tls());
         context.login().ifPresent(b::authenticated);
         if (stage != Stage.CONNECT) {
             b.helo(context.helo());
         }
         if (stage == Stage.MAIL || stage == Stage.RCPT || stage == Stage.DATA) {
-            b.sender("<" + probe.senderIn(context) + ">");
+            b.sender(parsed.computeIfAbsent(probe.senderIn(context), s -> EnvelopeAddress.parse("<" + s + ">")));
         }
         if (stage == Stage.RCPT) {
-            b.recipient("<" + probe.recipient() + ">").recipientCount(1);
+            b.recipient(parsed.computeIfAbsent(probe.recipient(), r -> EnvelopeAddress.parse("<" + r + ">")))
+                    .recipientCount(1);
         } else if (stage == Stage.DATA) {
             b.recipientCount(1);
         }
