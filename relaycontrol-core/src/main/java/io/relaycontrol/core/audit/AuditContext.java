@@ -35,6 +35,14 @@ public record AuditContext(String name, Kind kind, InetAddress client, Optional<
     /**
      * Validates the parts.
      *
+     * @param name the name
+     * @param kind the kind
+     * @param client the client address
+     * @param login the login, if any
+     * @param tls whether TLS is active
+     * @param sender the legitimate sender
+     * @param helo the HELO name
+     * @param mayRelay whether it may relay
      * @throws NullPointerException if any part is null
      * @throws IllegalArgumentException if a stranger or blocked client may relay, or an authenticated one has no
      *     login

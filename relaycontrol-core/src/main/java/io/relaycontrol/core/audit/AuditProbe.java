@@ -24,6 +24,14 @@ public record AuditProbe(String id, Origin origin, String description, Stage sta
     /**
      * Validates the parts.
      *
+     * @param id the identifier
+     * @param origin the origin
+     * @param description the description
+     * @param stage the stage
+     * @param sender the sender, or empty for the context's
+     * @param recipient the recipient, or empty for a stage check
+     * @param destination where the recipient leads
+     * @param baseline whether it is the plain relay probe
      * @throws NullPointerException if any part is null
      * @throws IllegalArgumentException if a RCPT probe has no recipient, or a stage check has one
      */

@@ -33,6 +33,11 @@ public record AuditResult(AuditProbe probe, AuditContext context, Expectation ex
     /**
      * Validates the parts.
      *
+     * @param probe the probe
+     * @param context the context
+     * @param expectation the expectation
+     * @param answeredAt the deciding stage
+     * @param decision the decision
      * @throws NullPointerException if any part is null
      */
     public AuditResult {
