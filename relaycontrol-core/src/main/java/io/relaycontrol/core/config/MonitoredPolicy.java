@@ -56,6 +56,7 @@ public final class MonitoredPolicy implements Rule {
     private final boolean auditAll;
     private final PolicyMetrics metrics;
     private final List<Consumer<Decision>> listeners;
+    private final RelayMetricsSink sink;
 
     private MonitoredPolicy(Builder b) {
         this.active = b.active;
@@ -65,6 +66,7 @@ public final class MonitoredPolicy implements Rule {
         this.auditAll = b.auditAll;
         this.metrics = b.metrics;
         this.listeners = List.copyOf(b.listeners);
+        this.sink = b.sink;
     }
 
     /**
@@ -97,6 +99,11 @@ public final class MonitoredPolicy implements Rule {
             } catch (RuntimeException e) {
                 AUDIT.warn("decision listener failed", e);
             }
+        }
+        try {
+            sink.decision(request, d);
+        } catch (RuntimeException e) {
+            AUDIT.warn("metrics sink failed", e);
         }
         return result;
     }
@@ -200,6 +207,7 @@ public final class MonitoredPolicy implements Rule {
         private boolean auditAll;
         private PolicyMetrics metrics = new PolicyMetrics();
         private final List<Consumer<Decision>> listeners = new ArrayList<>();
+        private RelayMetricsSink sink = RelayMetricsSink.NONE;
 
         private Builder(RelayDecider active) {
             Objects.requireNonNull(active, "active");
@@ -249,6 +257,17 @@ public final class MonitoredPolicy implements Rule {
          */
         public Builder listener(Consumer<Decision> listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * @param sink told of every active decision with its request (before dry-run replacement); a sink that
+         *     throws is logged. Default {@link RelayMetricsSink#NONE}
+         * @return this builder
+         * @since 0.2.0
+         */
+        public Builder metricsSink(RelayMetricsSink sink) {
+            this.sink = Objects.requireNonNull(sink, "sink");
             return this;
         }
 

@@ -158,7 +158,18 @@ public final class RelayProperties {
      * @return the policy wrapped for operation: audit log, metrics and dry run as configured
      */
     public MonitoredPolicy monitored(PolicyMetrics metrics) {
-        return MonitoredPolicy.builder(policy).dryRun(dryRun).auditAllDecisions(auditAll).metrics(metrics).build();
+        return monitored(metrics, RelayMetricsSink.NONE);
+    }
+
+    /**
+     * @param metrics counters to record into, e.g. shared by every version of a reloaded policy
+     * @param sink told of every decision with its request, e.g. {@link MicrometerRelayMetrics}
+     * @return the policy wrapped for operation: audit log, metrics, metrics sink and dry run as configured
+     * @since 0.2.0
+     */
+    public MonitoredPolicy monitored(PolicyMetrics metrics, RelayMetricsSink sink) {
+        return MonitoredPolicy.builder(policy).dryRun(dryRun).auditAllDecisions(auditAll).metrics(metrics)
+                .metricsSink(sink).build();
     }
 
     /** @return every file the configuration read (list files, sender-login map) */

@@ -109,11 +109,13 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
     private final Object reloadLock = new Object();
     private volatile ScheduledExecutorService watcher;
     private volatile PolicyMetrics metrics;
+    private final RelayMetricsSink sink;
 
-    private ReloadingRelayPolicy(Path file, String prefix, Loader loader) {
+    private ReloadingRelayPolicy(Path file, String prefix, Loader loader, RelayMetricsSink sink) {
         this.file = file.toAbsolutePath().normalize();
         this.prefix = prefix;
         this.loader = loader;
+        this.sink = sink;
         ReloadResult first = reload();
         if (first.failed()) {
             throw first.error();
@@ -131,8 +133,26 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
      * @throws ConfigException if the first load fails
      */
     public static ReloadingRelayPolicy watch(Path file, String keyPrefix) {
+        return watch(file, keyPrefix, RelayMetricsSink.NONE);
+    }
+
+    /**
+     * As {@link #watch(Path, String)}, also telling {@code sink} of every decision (with its request) and of
+     * every reload attempt, the first load included: for example {@link MicrometerRelayMetrics} on a
+     * Prometheus registry.
+     *
+     * @param file the properties file
+     * @param keyPrefix the prefix of the policy's keys, normally {@code "relay."}
+     * @param sink where decisions and reloads are reported
+     * @return the policy, already watching
+     * @throws ConfigException if the first load fails (the failure is reported to {@code sink} first)
+     * @since 0.2.0
+     */
+    public static ReloadingRelayPolicy watch(Path file, String keyPrefix, RelayMetricsSink sink) {
+        Objects.requireNonNull(sink, "sink");
         PolicyMetrics metrics = new PolicyMetrics();
-        ReloadingRelayPolicy p = watch(file, keyPrefix, StandardRelayPolicy.loader(metrics), Duration.ofSeconds(2));
+        ReloadingRelayPolicy p = watch(file, keyPrefix, StandardRelayPolicy.loader(metrics, sink),
+                Duration.ofSeconds(2), sink);
         p.metrics = metrics;
         return p;
     }
@@ -149,14 +169,33 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
      * @throws ConfigException if the first load fails
      */
     public static ReloadingRelayPolicy watch(Path file, String keyPrefix, Loader loader, Duration interval) {
+        return watch(file, keyPrefix, loader, interval, RelayMetricsSink.NONE);
+    }
+
+    /**
+     * As {@link #watch(Path, String, Loader, Duration)}, reporting every reload attempt to {@code sink} (the
+     * loader decides whether decisions are reported too).
+     *
+     * @param file the properties file
+     * @param keyPrefix the prefix of the policy's keys
+     * @param loader how keys become a policy
+     * @param interval how often to check for changes; {@link Duration#ZERO} for never
+     * @param sink where reload attempts are reported
+     * @return the policy
+     * @throws ConfigException if the first load fails
+     * @since 0.2.0
+     */
+    public static ReloadingRelayPolicy watch(Path file, String keyPrefix, Loader loader, Duration interval,
+            RelayMetricsSink sink) {
         Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(keyPrefix, "keyPrefix");
         Objects.requireNonNull(loader, "loader");
         Objects.requireNonNull(interval, "interval");
         if (interval.isNegative()) {
             throw new IllegalArgumentException("interval must not be negative, was " + interval);
         }
-        ReloadingRelayPolicy p = new ReloadingRelayPolicy(file, keyPrefix, loader);
+        ReloadingRelayPolicy p = new ReloadingRelayPolicy(file, keyPrefix, loader, sink);
         if (!interval.isZero()) {
             ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "relaycontrol-reload " + p.file.getFileName());
@@ -231,6 +270,16 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
      * @return what happened
      */
     public ReloadResult reload() {
+        ReloadResult r = reloadLocked();
+        try {
+            sink.reload(r);
+        } catch (RuntimeException e) {
+            LOG.warn("metrics sink failed", e);
+        }
+        return r;
+    }
+
+    private ReloadResult reloadLocked() {
         synchronized (reloadLock) {
             try {
                 Map<Path, String> fingerprints = new LinkedHashMap<>();

@@ -150,10 +150,23 @@ public final class StandardRelayPolicy implements Rule {
      * @return the loader
      */
     public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics) {
+        return loader(metrics, RelayMetricsSink.NONE);
+    }
+
+    /**
+     * As {@link #loader(PolicyMetrics)}, also telling {@code sink} of every decision.
+     *
+     * @param metrics counters every loaded version records into, so that they survive reloads
+     * @param sink told of every decision of every loaded version
+     * @return the loader
+     * @since 0.2.0
+     */
+    public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics, RelayMetricsSink sink) {
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(sink, "sink");
         return (keys, baseDir) -> {
             RelayProperties props = RelayProperties.parse(keys, baseDir);
-            return new ReloadingRelayPolicy.Loaded(props.monitored(metrics), props.sources());
+            return new ReloadingRelayPolicy.Loaded(props.monitored(metrics, sink), props.sources());
         };
     }
 

@@ -1,6 +1,10 @@
 package io.relaycontrol.examples.smtp;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.relaycontrol.core.config.ConfigException;
+import io.relaycontrol.core.config.MicrometerRelayMetrics;
+import io.relaycontrol.core.config.RelayMetricsSink;
 import io.relaycontrol.core.config.ReloadingRelayPolicy;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -15,9 +19,13 @@ import org.slf4j.LoggerFactory;
  * Runs the example server: {@code java -jar relaycontrol-smtp-server.jar --config FILE}.
  *
  * <p>Reads {@code FILE} ({@link ServerConfig}: the {@code server.*} keys), loads the relay policy from the
- * {@code relay.*} keys of the same file with {@link ReloadingRelayPolicy#watch(Path, String)} (which reloads
- * it when the file or a list it includes changes), starts a {@link RelaySmtpServer}, and prints
- * {@code listening on HOST:PORT} on standard output when connections are accepted. On SIGTERM or Ctrl-C a
+ * {@code relay.*} keys of the same file with {@link ReloadingRelayPolicy#watch(Path, String, RelayMetricsSink)}
+ * (which reloads it when the file or a list it includes changes), starts a {@link RelaySmtpServer}, and prints
+ * {@code listening on HOST:PORT} on standard output when connections are accepted, then
+ * {@code listening with implicit TLS on HOST:PORT} and {@code metrics on http://HOST:PORT/metrics} if those
+ * are configured. With {@code server.metrics.listen}, the policy's decisions and reloads
+ * ({@link MicrometerRelayMetrics}) and the server's connections and TLS handshakes go to one Prometheus
+ * registry. On SIGTERM or Ctrl-C a
  * shutdown hook stops the server, closes the policy watcher and prints {@code stopped}. Logs go to standard
  * error (slf4j-simple; {@code -Dorg.slf4j.simpleLogger.log.io.relaycontrol=debug} shows each decision's
  * {@code explain()} tree).
@@ -40,6 +48,7 @@ public final class Main {
      * @param args {@code --config FILE}, or {@code audit ...} for the relay audit ({@link AuditCommand})
      */
     public static void main(String[] args) {
+        // Subcommands (e.g. "audit") are dispatched here, before the server's own --config FILE is read.
         if (args.length > 0 && args[0].equals("audit")) { // the relay audit: AuditCommand
             System.exit(AuditCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err,
                     System.console() != null));
@@ -74,6 +83,11 @@ public final class Main {
             stopped.countDown();
         }, "relaycontrol-shutdown"));
         System.out.println("listening on " + RelaySmtpServer.format(running.server().localAddress()));
+        running.server().tlsLocalAddress().ifPresent(a ->
+                System.out.println("listening with implicit TLS on " + RelaySmtpServer.format(a)));
+        if (running.metrics() != null) {
+            System.out.println("metrics on http://" + RelaySmtpServer.format(running.metrics().address()) + "/metrics");
+        }
         System.out.flush();
         try {
             stopped.await();
@@ -119,14 +133,27 @@ public final class Main {
      */
     static Running start(Path file) {
         ServerConfig config = ServerConfig.load(file);
-        ReloadingRelayPolicy policy = ReloadingRelayPolicy.watch(file, "relay.");
+        PrometheusMeterRegistry registry = config.metricsListen().isPresent()
+                ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
+        RelayMetricsSink sink = registry == null ? RelayMetricsSink.NONE : new MicrometerRelayMetrics(registry);
+        ReloadingRelayPolicy policy = ReloadingRelayPolicy.watch(file, "relay.", sink);
+        RelaySmtpServer server = null;
         try {
-            RelaySmtpServer server = config.serverBuilder(policy).build();
+            RelaySmtpServer.Builder b = config.serverBuilder(policy);
+            if (registry != null) {
+                b.metrics(registry);
+            }
+            server = b.build();
             server.start();
-            Running r = new Running(server, policy);
+            MetricsEndpoint metrics = registry == null ? null
+                    : new MetricsEndpoint(config.metricsListen().get(), registry);
+            Running r = new Running(server, policy, metrics);
             LoggerFactory.getLogger(Main.class).info("started: {}", config);
             return r;
         } catch (RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
             policy.close();
             throw e;
         }
@@ -137,10 +164,16 @@ public final class Main {
         private static final Logger LOG = LoggerFactory.getLogger(Main.class);
         private final RelaySmtpServer server;
         private final ReloadingRelayPolicy policy;
+        private final MetricsEndpoint metrics;
 
-        Running(RelaySmtpServer server, ReloadingRelayPolicy policy) {
+        Running(RelaySmtpServer server, ReloadingRelayPolicy policy, MetricsEndpoint metrics) {
             this.server = server;
             this.policy = policy;
+            this.metrics = metrics;
+        }
+
+        MetricsEndpoint metrics() {
+            return metrics;
         }
 
         RelaySmtpServer server() {
@@ -156,6 +189,9 @@ public final class Main {
         public void close() {
             LOG.info("stopping");
             try {
+                if (metrics != null) {
+                    metrics.close();
+                }
                 server.close();
             } finally {
                 policy.close();

@@ -6,7 +6,12 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.relaycontrol.api.RelayClock;
+import io.relaycontrol.core.net.NetworkSet;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -25,17 +30,22 @@ import org.subethamail.smtp.server.SMTPServer;
  *       recipient; NO_OPINION is treated as a failure ({@code 451 4.3.0}), never as an accept.</li>
  * </ul>
  * The request carries the client address, HELO name, the login only after a successful AUTH PLAIN/LOGIN,
- * TLS (false: this server offers no STARTTLS), the sender ({@code <>} for the null sender), the recipient,
+ * whether TLS is active (STARTTLS or the implicit-TLS listener), the sender ({@code <>} for the null sender), the recipient,
  * the number of recipients already accepted, and the size declared with {@code SIZE=}.
  *
- * <p>Paths reach the policy as the client sent them minus the angle brackets (SubEthaSMTP strips them):
- * source routes ({@code @a,@b:user@c}), quoted local parts, {@code %}, {@code !}, trailing dots and address
- * literals are all passed on. (SubEthaSMTP's default MAIL FROM validator, jakarta.mail's strict
- * {@code InternetAddress} parser, would refuse source routes and trailing dots with
- * {@code 553 <path> Invalid email address}; this server replaces it so that the policy decides. RCPT TO has
- * no validator in SubEthaSMTP.) The server itself refuses only paths with control characters or longer than
- * 254 characters ({@code 501 5.1.3}), before asking the policy. Lines longer than 998 characters, bare CR
- * or LF and invalid UTF-8 end the session with a {@code 501} (SubEthaSMTP).
+ * <p>The wire syntax is the server's own ({@code SmtpCommands}, {@code EnvelopeSyntax}): one path in angle
+ * brackets, then only the advertised parameters ({@code SIZE}, {@code BODY}, {@code SMTPUTF8}, {@code AUTH=}),
+ * else {@code 501}/{@code 555 5.5.4} with the reason; a non-ASCII path needs {@code SMTPUTF8}
+ * ({@code 553 5.6.7}). Paths reach the policy as sent (source routes, quoted local parts, {@code %}, {@code !},
+ * {@code Postmaster} without a domain); the server itself refuses only control characters and paths over 254
+ * octets ({@code 501 5.1.3} with the reason). What is spooled is each address's canonical form, the one the policy
+ * decided on. A message with a bare CR or LF is refused ({@code 554 5.5.0}); lines longer than 998 characters,
+ * bare CR or LF in commands and invalid UTF-8 end the session with a {@code 501} (SubEthaSMTP).
+ *
+ * <p>With {@link Builder#tls(Path, Path)}: STARTTLS on the listener, implicit TLS on
+ * {@link Builder#listenTls(InetSocketAddress)}, TLS 1.3/1.2 only, AUTH only after TLS, certificate rotation
+ * without restart ({@code TlsManager}). With {@link Builder#proxyProtocol(NetworkSet)}: PROXY v1/v2 headers from
+ * trusted proxies only ({@code ProxyPreamble}).
  *
  * <pre>{@code
  * try (RelaySmtpServer server = RelaySmtpServer.builder(policy)
@@ -57,28 +67,47 @@ public final class RelaySmtpServer implements AutoCloseable {
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 10 * 1024 * 1024;
 
     private final SMTPServer server;
+    private final SMTPServer tlsServer;
     private final InetSocketAddress listen;
+    private final InetSocketAddress listenTls;
     private final Spool spool;
+    private final TlsManager tls;
+    private final Duration tlsReloadInterval;
     private boolean started;
     private boolean closed;
 
     private RelaySmtpServer(Builder b) {
         this.listen = b.listen;
+        this.listenTls = b.listenTls;
         this.spool = b.spool == null ? null : new Spool(b.spool, b.clock);
+        SmtpMetrics metrics = b.registry == null ? SmtpMetrics.none() : new SmtpMetrics(b.registry);
+        this.tls = b.certificate == null ? null : new TlsManager(b.certificate, b.privateKey, b.relayClock, metrics);
+        this.tlsReloadInterval = b.tlsReloadInterval;
         DecisionLog log = new DecisionLog(b.decider);
+        this.server = smtp(b, log, metrics, listen, new ProxyPreamble("smtp", b.proxyTrusted,
+                b.proxyHeaderTimeoutMillis, null, metrics));
+        this.tlsServer = listenTls == null ? null : smtp(b, log, metrics, listenTls, new ProxyPreamble("smtps",
+                b.proxyTrusted, b.proxyHeaderTimeoutMillis, tls, metrics));
+    }
+
+    private SMTPServer smtp(Builder b, DecisionLog log, SmtpMetrics metrics, InetSocketAddress address,
+            ProxyPreamble preamble) {
         int maxSize = b.maxMessageSize;
         Spool sp = this.spool;
-        SMTPServer.Builder sb = SMTPServer.port(listen.getPort())
-                .bindAddress(listen.getAddress())
+        SMTPServer.Builder sb = SMTPServer.port(address.getPort())
+                .bindAddress(address.getAddress())
                 .hostName(b.hostName)
                 .softwareName("relaycontrol example")
                 .maxMessageSize(maxSize)
                 .maxRecipients(b.maxRecipients)
                 .connectionTimeoutMs(b.connectionTimeoutMillis)
-                // Every syntactically plausible path goes to the relay policy; see the class javadoc.
-                .fromAddressValidator(path -> true)
+                .proxyHandler(preamble)
                 .sessionHandler(new RelaySessionHandler(log))
                 .messageHandlerFactory(ctx -> new RelayMessageHandler(ctx, log, sp, maxSize));
+        if (tls != null) {
+            // STARTTLS is offered by SmtpCommands (EHLO, STARTTLS); SubEthaSMTP's flag makes nothing else happen.
+            sb.enableTLS(true).startTlsSocketFactory(tls::wrap);
+        }
         if (!b.users.isEmpty()) {
             Map<String, String> users = Map.copyOf(b.users);
             sb.authenticationHandlerFactory(new EasyAuthenticationHandlerFactory((login, password, ctx) -> {
@@ -88,7 +117,9 @@ public final class RelaySmtpServer implements AutoCloseable {
                 }
             }));
         }
-        this.server = sb.build();
+        SMTPServer built = sb.build();
+        SmtpCommands.install(built.getCommandHandler(), tls, metrics, maxSize);
+        return built;
     }
 
     /**
@@ -122,6 +153,17 @@ public final class RelaySmtpServer implements AutoCloseable {
             }
         }
         server.start();
+        if (tlsServer != null) {
+            try {
+                tlsServer.start();
+            } catch (RuntimeException e) {
+                server.stop();
+                throw e;
+            }
+        }
+        if (tls != null && !tlsReloadInterval.isZero()) {
+            tls.watch(tlsReloadInterval);
+        }
         started = true;
     }
 
@@ -136,6 +178,24 @@ public final class RelaySmtpServer implements AutoCloseable {
         return new InetSocketAddress(listen.getAddress(), server.getPortAllocated());
     }
 
+    /**
+     * @return the bound implicit-TLS address with the real port, if that listener is configured
+     * @throws IllegalStateException if not started
+     * @since 0.2.0
+     */
+    public synchronized Optional<InetSocketAddress> tlsLocalAddress() {
+        if (!started) {
+            throw new IllegalStateException("server is not started");
+        }
+        return tlsServer == null ? Optional.empty()
+                : Optional.of(new InetSocketAddress(listenTls.getAddress(), tlsServer.getPortAllocated()));
+    }
+
+    /** @return the certificate manager, if TLS is configured (tests reload through it) */
+    Optional<TlsManager> tls() {
+        return Optional.ofNullable(tls);
+    }
+
     /** Stops accepting connections and closes open sessions. Idempotent. */
     @Override
     public synchronized void close() {
@@ -143,8 +203,17 @@ public final class RelaySmtpServer implements AutoCloseable {
             return;
         }
         closed = true;
+        if (tls != null) {
+            tls.close();
+        }
         if (started) {
-            server.stop();
+            try {
+                server.stop();
+            } finally {
+                if (tlsServer != null) {
+                    tlsServer.stop();
+                }
+            }
         }
     }
 
@@ -182,6 +251,14 @@ public final class RelaySmtpServer implements AutoCloseable {
         private int maxRecipients = 1000;
         private int connectionTimeoutMillis = 60_000;
         private Clock clock = Clock.systemUTC();
+        private RelayClock relayClock = RelayClock.system();
+        private InetSocketAddress listenTls;
+        private Path certificate;
+        private Path privateKey;
+        private Duration tlsReloadInterval = Duration.ofSeconds(2);
+        private NetworkSet proxyTrusted;
+        private int proxyHeaderTimeoutMillis = 10_000;
+        private MeterRegistry registry;
 
         private Builder(RelayDecider decider) {
             this.decider = decider;
@@ -297,12 +374,109 @@ public final class RelaySmtpServer implements AutoCloseable {
         }
 
         /**
+         * Offers TLS with a certificate chain and key from PEM files: STARTTLS on {@link #listen}, implicit TLS
+         * on {@link #listenTls} if set; AUTH then only after TLS. The files are checked when the server is built
+         * and watched while it runs (see {@link #tlsReloadInterval(Duration)}).
+         *
+         * @param certificateChain PEM {@code CERTIFICATE} blocks, leaf first
+         * @param privateKey PEM unencrypted PKCS#8 {@code PRIVATE KEY} (RSA or EC)
+         * @return this builder
+         * @since 0.2.0
+         */
+        public Builder tls(Path certificateChain, Path privateKey) {
+            this.certificate = Objects.requireNonNull(certificateChain, "certificateChain");
+            this.privateKey = Objects.requireNonNull(privateKey, "privateKey");
+            return this;
+        }
+
+        /**
+         * @param address a second listener with implicit TLS (RFC 8314, port 465); needs {@link #tls(Path, Path)}
+         * @return this builder
+         * @throws IllegalArgumentException if the address is unresolved
+         * @since 0.2.0
+         */
+        public Builder listenTls(InetSocketAddress address) {
+            Objects.requireNonNull(address, "address");
+            if (address.isUnresolved()) {
+                throw new IllegalArgumentException("listen-tls address is unresolved: " + address);
+            }
+            this.listenTls = address;
+            return this;
+        }
+
+        /**
+         * @param interval how often the certificate files are checked for changes; {@link Duration#ZERO} for
+         *     never. Default two seconds
+         * @return this builder
+         * @since 0.2.0
+         */
+        public Builder tlsReloadInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("interval must not be negative, was " + interval);
+            }
+            this.tlsReloadInterval = interval;
+            return this;
+        }
+
+        /**
+         * @param proxies networks of trusted proxies: connections from them must begin with a PROXY protocol
+         *     header (v1 or v2) whose source address is then the client's; from elsewhere none is accepted.
+         *     Without this, no PROXY header is accepted
+         * @return this builder
+         * @since 0.2.0
+         */
+        public Builder proxyProtocol(NetworkSet proxies) {
+            this.proxyTrusted = Objects.requireNonNull(proxies, "proxies");
+            return this;
+        }
+
+        /**
+         * @param millis how long a trusted proxy may take to send its header; default 10 000
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         * @since 0.2.0
+         */
+        public Builder proxyHeaderTimeoutMillis(int millis) {
+            if (millis <= 0) {
+                throw new IllegalArgumentException("PROXY header timeout must be positive, was " + millis);
+            }
+            this.proxyHeaderTimeoutMillis = millis;
+            return this;
+        }
+
+        /**
+         * @param registry where the server counts connections, TLS handshakes, certificate reloads and refused
+         *     PROXY headers; default: not counted
+         * @return this builder
+         * @since 0.2.0
+         */
+        public Builder metrics(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * @param clock the clock certificates are checked against; default the system clock
+         * @return this builder
+         * @since 0.2.0
+         */
+        public Builder relayClock(RelayClock clock) {
+            this.relayClock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
          * @return the server, not yet started
-         * @throws IllegalStateException if no listen address was given
+         * @throws IllegalStateException if no listen address was given, or an implicit-TLS listener without TLS
+         * @throws IllegalArgumentException if the certificate or key file cannot be used (naming the file)
          */
         public RelaySmtpServer build() {
             if (listen == null) {
                 throw new IllegalStateException("listen address is required: call listen(...)");
+            }
+            if (listenTls != null && certificate == null) {
+                throw new IllegalStateException("an implicit-TLS listener needs a certificate: call tls(...)");
             }
             if (hostName == null) {
                 hostName = "localhost";

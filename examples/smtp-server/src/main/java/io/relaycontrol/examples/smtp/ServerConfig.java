@@ -9,7 +9,10 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.relaycontrol.core.net.NetworkSet;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -28,6 +31,16 @@ import java.util.TreeMap;
  *   <dt>{@code server.users}</dt><dd>demo accounts for AUTH PLAIN/LOGIN, {@code login:password, login:password}</dd>
  *   <dt>{@code server.spool}</dt><dd>directory for accepted messages ({@code .eml}); relative paths resolve
  *       against the configuration file's directory; without it, messages are discarded</dd>
+ *   <dt>{@code server.tls.certificate}, {@code server.tls.private-key}</dt><dd>both or neither: PEM certificate
+ *       chain (leaf first) and PEM unencrypted PKCS#8 key (RSA or EC); with them {@code server.listen} offers
+ *       STARTTLS and AUTH only after it. Checked at start-up, reloaded when they change</dd>
+ *   <dt>{@code server.tls.demo-self-signed}</dt><dd>{@code true}: if both files are missing, write a self-signed
+ *       DEMO certificate there first; only with loopback listeners. Default {@code false}</dd>
+ *   <dt>{@code server.listen-tls}</dt><dd>optional {@code HOST:PORT}: a second listener with implicit TLS
+ *       (RFC 8314); needs the certificate</dd>
+ *   <dt>{@code server.proxy-protocol.trusted}</dt><dd>optional CIDRs of trusted proxies, comma-separated:
+ *       connections from them must begin with a PROXY v1/v2 header; from elsewhere none is accepted</dd>
+ *   <dt>{@code server.metrics.listen}</dt><dd>optional {@code HOST:PORT}: Prometheus {@code /metrics}</dd>
  * </dl>
  * Any other {@code server.*} key, and any key outside {@code server.*} and {@code relay.*}, is an error.
  * The {@code relay.*} keys are not interpreted here; they go to the relay policy.
@@ -39,7 +52,13 @@ import java.util.TreeMap;
 public final class ServerConfig {
 
     /** The keys this class understands. */
-    static final Set<String> SERVER_KEYS = Set.of("server.listen", "server.hostname", "server.users", "server.spool");
+    static final Set<String> SERVER_KEYS = Set.of("server.listen", "server.hostname", "server.users", "server.spool",
+            "server.tls.certificate", "server.tls.private-key", "server.tls.demo-self-signed", "server.listen-tls",
+            "server.proxy-protocol.trusted", "server.metrics.listen");
+
+    static final String TLS_CERTIFICATE = "server.tls.certificate";
+    static final String TLS_KEY = "server.tls.private-key";
+    static final String TLS_DEMO = "server.tls.demo-self-signed";
 
     private final Path file;
     private final InetSocketAddress listen;
@@ -47,15 +66,26 @@ public final class ServerConfig {
     private final Map<String, String> users;
     private final Path spool;
     private final Map<String, String> relayKeys;
+    private final Path certificate;
+    private final Path privateKey;
+    private final InetSocketAddress listenTls;
+    private final NetworkSet proxyTrusted;
+    private final InetSocketAddress metricsListen;
 
     private ServerConfig(Path file, InetSocketAddress listen, String hostName, Map<String, String> users,
-            Path spool, Map<String, String> relayKeys) {
+            Path spool, Map<String, String> relayKeys, Path[] tls, InetSocketAddress listenTls,
+            NetworkSet proxyTrusted, InetSocketAddress metricsListen) {
         this.file = file;
         this.listen = listen;
         this.hostName = hostName;
         this.users = users;
         this.spool = spool;
         this.relayKeys = relayKeys;
+        this.certificate = tls == null ? null : tls[0];
+        this.privateKey = tls == null ? null : tls[1];
+        this.listenTls = listenTls;
+        this.proxyTrusted = proxyTrusted;
+        this.metricsListen = metricsListen;
     }
 
     /**
@@ -141,8 +171,81 @@ public final class ServerConfig {
             Path dir = file.toAbsolutePath().getParent();
             spool = dir.resolve(spoolText.strip()).normalize();
         }
+        InetSocketAddress listenTls = optionalAddress(properties, file, "server.listen-tls");
+        InetSocketAddress metricsListen = optionalAddress(properties, file, "server.metrics.listen");
+        NetworkSet proxyTrusted = null;
+        String proxies = properties.get("server.proxy-protocol.trusted");
+        if (proxies != null && !proxies.isBlank()) {
+            List<String> cidrs = new ArrayList<>();
+            for (String e : proxies.split(",")) {
+                if (!e.isBlank()) {
+                    cidrs.add(e.strip());
+                }
+            }
+            try {
+                proxyTrusted = NetworkSet.of(cidrs);
+            } catch (RuntimeException e) {
+                throw error(file, "server.proxy-protocol.trusted", e.getMessage());
+            }
+        }
+        Path[] tls = tls(properties, file, listen, listenTls, hostName);
         return new ServerConfig(file, listen, hostName, Collections.unmodifiableMap(users), spool,
-                Collections.unmodifiableMap(relay));
+                Collections.unmodifiableMap(relay), tls, listenTls, proxyTrusted, metricsListen);
+    }
+
+    private static InetSocketAddress optionalAddress(Map<String, String> properties, Path file, String key) {
+        String text = properties.get(key);
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return parseListen(text.strip());
+        } catch (IllegalArgumentException e) {
+            throw error(file, key, e.getMessage());
+        }
+    }
+
+    /** @return the certificate and key files, checked, or null without TLS */
+    private static Path[] tls(Map<String, String> properties, Path file, InetSocketAddress listen,
+            InetSocketAddress listenTls, String hostName) {
+        Path dir = file.toAbsolutePath().getParent();
+        String certText = properties.getOrDefault(TLS_CERTIFICATE, "").strip();
+        String keyText = properties.getOrDefault(TLS_KEY, "").strip();
+        String demoText = properties.getOrDefault(TLS_DEMO, "false").strip();
+        if (!demoText.equals("true") && !demoText.equals("false")) {
+            throw error(file, TLS_DEMO, "must be true or false, was '" + demoText + "'");
+        }
+        if (certText.isEmpty() != keyText.isEmpty()) {
+            throw error(file, certText.isEmpty() ? TLS_CERTIFICATE : TLS_KEY, "is required with "
+                    + (certText.isEmpty() ? TLS_KEY : TLS_CERTIFICATE) + " (both or neither)");
+        }
+        if (certText.isEmpty()) {
+            if (listenTls != null) {
+                throw error(file, "server.listen-tls", "needs " + TLS_CERTIFICATE + " and " + TLS_KEY);
+            }
+            if (demoText.equals("true")) {
+                throw error(file, TLS_DEMO, "needs " + TLS_CERTIFICATE + " and " + TLS_KEY + " (where to write it)");
+            }
+            return null;
+        }
+        Path cert = dir.resolve(certText).normalize();
+        Path key = dir.resolve(keyText).normalize();
+        if (demoText.equals("true") && !Files.exists(cert) && !Files.exists(key)) {
+            if (!listen.getAddress().isLoopbackAddress() || (listenTls != null && !listenTls.getAddress().isLoopbackAddress())) {
+                throw error(file, TLS_DEMO, "a self-signed demo certificate is only for loopback listeners");
+            }
+            SelfSignedCertificate.generate(cert, key, "CN=" + hostName
+                    + ", OU=relaycontrol DEMO certificate - not for production, O=relaycontrol demo", "EC", null, 365,
+                    "dns:" + hostName + ",dns:localhost,ip:127.0.0.1,ip:::1");
+            org.slf4j.LoggerFactory.getLogger(ServerConfig.class).warn("generated a self-signed DEMO certificate for {}"
+                    + " into {} and {} (loopback only; never use it on a real network)", hostName, cert, key);
+        }
+        try {
+            TlsFiles.load(cert, key, java.time.Instant.now());
+        } catch (TlsFiles.TlsFileException e) {
+            throw error(file, e.file().equals(key) ? TLS_KEY : TLS_CERTIFICATE, e.getMessage());
+        }
+        return new Path[] {cert, key};
     }
 
     /**
@@ -222,6 +325,31 @@ public final class ServerConfig {
         return Optional.ofNullable(spool);
     }
 
+    /** @return the absolute certificate chain file, if TLS is configured */
+    public Optional<Path> tlsCertificate() {
+        return Optional.ofNullable(certificate);
+    }
+
+    /** @return the absolute private key file, if TLS is configured */
+    public Optional<Path> tlsPrivateKey() {
+        return Optional.ofNullable(privateKey);
+    }
+
+    /** @return the implicit-TLS listen address, if configured */
+    public Optional<InetSocketAddress> listenTls() {
+        return Optional.ofNullable(listenTls);
+    }
+
+    /** @return the trusted proxy networks, if configured */
+    public Optional<NetworkSet> proxyTrusted() {
+        return Optional.ofNullable(proxyTrusted);
+    }
+
+    /** @return the metrics endpoint's address, if configured */
+    public Optional<InetSocketAddress> metricsListen() {
+        return Optional.ofNullable(metricsListen);
+    }
+
     /** @return the {@code relay.*} keys with their values, sorted; unmodifiable */
     public Map<String, String> relayKeys() {
         return relayKeys;
@@ -239,12 +367,26 @@ public final class ServerConfig {
         if (spool != null) {
             b.spool(spool);
         }
+        if (certificate != null) {
+            b.tls(certificate, privateKey);
+        }
+        if (listenTls != null) {
+            b.listenTls(listenTls);
+        }
+        if (proxyTrusted != null) {
+            b.proxyProtocol(proxyTrusted);
+        }
         return b;
     }
 
     @Override
     public String toString() {
         return "ServerConfig{" + file + ", listen=" + RelaySmtpServer.format(listen) + ", hostname=" + hostName
-                + ", users=" + users.keySet() + ", spool=" + spool + ", relay keys=" + relayKeys.keySet() + "}";
+                + ", users=" + users.keySet() + ", spool=" + spool
+                + (certificate == null ? "" : ", tls=" + certificate + "+" + privateKey)
+                + (listenTls == null ? "" : ", listen-tls=" + RelaySmtpServer.format(listenTls))
+                + (proxyTrusted == null ? "" : ", proxy-protocol.trusted=" + proxyTrusted)
+                + (metricsListen == null ? "" : ", metrics=" + RelaySmtpServer.format(metricsListen))
+                + ", relay keys=" + relayKeys.keySet() + "}";
     }
 }

@@ -67,11 +67,15 @@ class HostileClientTest {
     @Test
     void controlCharactersInAddressesAreRefusedBeforeThePolicy() throws Exception {
         try (RawClient c = greeted()) {
-            assertThat(c.send("MAIL FROM:<a\u0001b@elsewhere.example>")).isEqualTo("501 5.1.3 Bad address syntax");
+            assertThat(c.send("MAIL FROM:<a\u0001b@elsewhere.example>"))
+                    .isEqualTo("501 5.1.3 Bad address syntax: control character 0x01 in the address");
             assertThat(c.send("MAIL FROM:<a@elsewhere.example>")).isEqualTo("250 Ok");
-            assertThat(c.send("RCPT TO:<b\u0000@example.com>")).isEqualTo("501 5.1.3 Bad address syntax");
-            assertThat(c.send("RCPT TO:<b\u001b[31m@example.com>")).isEqualTo("501 5.1.3 Bad address syntax");
-            assertThat(c.send("RCPT TO:<b\u007f@example.com>")).isEqualTo("501 5.1.3 Bad address syntax");
+            assertThat(c.send("RCPT TO:<b\u0000@example.com>"))
+                    .isEqualTo("501 5.1.3 Bad address syntax: control character 0x00 in the address");
+            assertThat(c.send("RCPT TO:<b\u001b[31m@example.com>"))
+                    .isEqualTo("501 5.1.3 Bad address syntax: control character 0x1b in the address");
+            assertThat(c.send("RCPT TO:<b\u007f@example.com>"))
+                    .isEqualTo("501 5.1.3 Bad address syntax: control character 0x7f in the address");
         }
         assertThat(recorder.at(Stage.RCPT)).isEmpty();
     }
@@ -80,7 +84,8 @@ class HostileClientTest {
     void oversizedAddressIsRefusedAndOversizedLineEndsTheSession() throws Exception {
         try (RawClient c = greeted()) {
             c.send("MAIL FROM:<a@elsewhere.example>");
-            assertThat(c.send("RCPT TO:<" + "x".repeat(300) + "@example.com>")).isEqualTo("501 5.1.3 Bad address syntax");
+            assertThat(c.send("RCPT TO:<" + "x".repeat(300) + "@example.com>"))
+                    .isEqualTo("501 5.1.3 Bad address syntax: address longer than 254 octets (312)");
             assertThat(c.send("RCPT TO:<" + "x".repeat(5000) + "@example.com>")).startsWith("501");
             assertThat(c.closedByServer()).isTrue();
         }

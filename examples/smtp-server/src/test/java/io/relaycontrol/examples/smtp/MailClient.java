@@ -25,7 +25,37 @@ final class MailClient implements AutoCloseable {
 
     static MailClient connect(InetSocketAddress server, String localAddress, String user, String password,
             String mechanism) throws MessagingException {
+        return connect(server, localAddress, user, password, mechanism, Tls.NONE);
+    }
+
+    /** How the client uses TLS. */
+    enum Tls {
+        /** plaintext only */
+        NONE,
+        /** STARTTLS, required (the client fails if it is not offered) */
+        STARTTLS,
+        /** TLS from the first byte (the implicit-TLS port) */
+        IMPLICIT
+    }
+
+    static MailClient connectTls(InetSocketAddress server, String user, String password, Tls tls)
+            throws MessagingException {
+        return connect(server, null, user, password, "PLAIN", tls);
+    }
+
+    static MailClient connect(InetSocketAddress server, String localAddress, String user, String password,
+            String mechanism, Tls tls) throws MessagingException {
         Properties p = new Properties();
+        if (tls == Tls.STARTTLS) {
+            p.put("mail.smtp.starttls.enable", "true");
+            p.put("mail.smtp.starttls.required", "true");
+        } else if (tls == Tls.IMPLICIT) {
+            p.put("mail.smtp.ssl.enable", "true");
+        }
+        if (tls != Tls.NONE) {
+            p.put("mail.smtp.ssl.socketFactory", TestCerts.factory());
+            p.put("mail.smtp.ssl.checkserveridentity", "false");
+        }
         p.put("mail.smtp.host", server.getAddress().getHostAddress());
         p.put("mail.smtp.port", String.valueOf(server.getPort()));
         p.put("mail.smtp.localhost", "client.example");

@@ -78,6 +78,21 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /** @return true when the server closes the connection, after whatever bytes it still sends (a TLS alert) */
+    boolean closedByServerAfterAnyBytes() {
+        try {
+            byte[] b = new byte[4096];
+            for (int i = 0; i < 1024; i++) {
+                if (in.read(b) == -1) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     /** Resets the connection abruptly (RST), as a crashing client would. */
     void abort() throws IOException {
         socket.setSoLinger(true, 0);

@@ -159,20 +159,19 @@ class RelaySmtpServerTest {
     }
 
     @Test
-    void bdatChunkingGoesThroughTheSameSpool() throws Exception {
+    void bdatWhenChunkingIsNotOfferedThenRefusedAndTheChunkIsNeverReadAsCommands() throws Exception {
         InetSocketAddress addr = start(TestPolicies.localOnly("example.com"));
-        String msg = "Subject: chunked\r\n\r\nhello\r\n";
+        String msg = "RSET\r\nMAIL FROM:<smuggled@elsewhere.example>\r\n";
         try (RawClient c = new RawClient(addr, "127.0.0.2")) {
             c.reply();
-            assertThat(c.send("EHLO client.example")).contains("CHUNKING");
+            assertThat(c.send("EHLO client.example")).doesNotContain("CHUNKING");
             c.send("MAIL FROM:<a@elsewhere.example>");
             assertThat(c.send("RCPT TO:<bob@example.com>")).isEqualTo("250 Ok");
             c.write(("BDAT " + msg.length() + " LAST\r\n" + msg).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            assertThat(c.reply()).startsWith("250 2.0.0 Ok: queued as ");
+            assertThat(c.reply()).isEqualTo("554 5.5.1 BDAT is not offered here (no CHUNKING), closing connection");
+            assertThat(c.closedByServer()).isTrue();
         }
-        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(tmp.resolve("spool"))) {
-            assertThat(s.filter(f -> f.toString().endsWith(".eml"))).hasSize(1);
-        }
+        assertThat(tmp.resolve("spool")).isEmptyDirectory();
     }
 
     @Test

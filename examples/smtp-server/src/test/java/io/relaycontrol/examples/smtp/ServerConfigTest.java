@@ -82,9 +82,17 @@ class ServerConfigTest {
     }
 
     @Test
-    void loadReadsTheBundledDemoConfiguration() {
-        Path demo = Path.of("demo/relay-demo.properties");
+    void loadReadsTheBundledDemoConfiguration() throws Exception {
+        // a copy, so that the demo certificate written at first start lands in the temporary directory
+        for (String f : new String[] {"relay-demo.properties", "drop.txt", "sender-logins.txt"}) {
+            Files.copy(Path.of("demo", f), tmp.resolve(f));
+        }
+        Path demo = tmp.resolve("relay-demo.properties");
         ServerConfig c = ServerConfig.load(demo);
+        assertThat(c.relayKeys()).containsEntry("relay.auth.require-tls", "true");
+        assertThat(c.tlsCertificate()).hasValue(tmp.resolve("tls/demo-cert.pem"));
+        assertThat(c.listenTls()).isPresent();
+        assertThat(c.metricsListen()).isPresent();
         assertThat(RelaySmtpServer.format(c.listen())).isEqualTo("127.0.0.1:2525");
         assertThat(c.users()).containsOnlyKeys("alice");
         assertThat(c.spool()).contains(demo.toAbsolutePath().getParent().resolve("spool").normalize());

@@ -29,7 +29,7 @@ class SmtpServerJarIT {
     Path tmp;
 
     @Test
-    void jarWhenStartedWithDemoConfigThenListensAcceptsLocalRefusesRelayAndStopsOnSigterm() throws Exception {
+    void jarWhenStartedWithDemoConfigThenServesStartTlsAndImplicitTlsAcceptsLocalRefusesRelayAndStopsOnSigterm() throws Exception {
         Path jar = Path.of(System.getProperty("relaycontrol.smtp.jar", "target/relaycontrol-smtp-server.jar"));
         Path demo = Path.of(System.getProperty("relaycontrol.smtp.demo", "demo"));
         assertThat(jar).exists();
@@ -40,8 +40,12 @@ class SmtpServerJarIT {
         }
         Path config = tmp.resolve("relay-demo.properties");
         String text = Files.readString(config, StandardCharsets.UTF_8)
-                .replace("server.listen = 127.0.0.1:2525", "server.listen = 127.0.0.1:0");
-        assertThat(text).contains("server.listen = 127.0.0.1:0");
+                .replace("server.listen = 127.0.0.1:2525", "server.listen = 127.0.0.1:0")
+                .replace("server.listen-tls = 127.0.0.1:2465", "server.listen-tls = 127.0.0.1:0")
+                .replace("server.metrics.listen = 127.0.0.1:9125", "server.metrics.listen = 127.0.0.1:0");
+        assertThat(text).contains("server.listen = 127.0.0.1:0").contains("server.listen-tls = 127.0.0.1:0")
+                .contains("server.metrics.listen = 127.0.0.1:0").contains("relay.auth.require-tls = true")
+                .contains("server.tls.demo-self-signed = true");
         Files.writeString(config, text, StandardCharsets.UTF_8);
 
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -53,6 +57,27 @@ class SmtpServerJarIT {
             assertThat(first).as("first stdout line; stderr: %s", stderr()).startsWith("listening on 127.0.0.1:");
             InetSocketAddress addr = ServerConfig.parseListen(first.substring("listening on ".length()));
             assertThat(addr.getPort()).isPositive();
+            String second = readLine(out);
+            assertThat(second).startsWith("listening with implicit TLS on 127.0.0.1:");
+            InetSocketAddress tls = ServerConfig.parseListen(second.substring("listening with implicit TLS on ".length()));
+            assertThat(readLine(out)).startsWith("metrics on http://127.0.0.1:").endsWith("/metrics");
+            // the demo certificate was written at first start, marked as a demo
+            assertThat(TlsFiles.readCertificates(tmp.resolve("tls/demo-cert.pem")).get(0).getSubjectX500Principal()
+                    .getName()).contains("DEMO certificate");
+
+            // authenticated relay with the demo account: over STARTTLS and over the implicit-TLS port
+            try (MailClient c = MailClient.connectTls(addr, "alice", "secret", MailClient.Tls.STARTTLS)) {
+                c.send("alice@example.com", "friend@faraway.example", "over starttls", "hello");
+            }
+            try (MailClient c = MailClient.connectTls(tls, "alice", "secret", MailClient.Tls.IMPLICIT)) {
+                c.send("alice@example.com", "friend@faraway.example", "over implicit tls", "hello");
+            }
+            // and AUTH is refused in plaintext
+            try (RawClient c = new RawClient(addr, null)) {
+                c.reply();
+                assertThat(c.send("EHLO client.example")).contains("STARTTLS").doesNotContain("AUTH");
+                assertThat(c.send("AUTH PLAIN AGFsaWNlAHNlY3JldA==")).isEqualTo("530 5.7.0 Must issue a STARTTLS command first");
+            }
 
             try (MailClient c = MailClient.connect(addr, null, null, null)) {
                 assertThat(c.command("MAIL FROM:<someone@elsewhere.example>")).startsWith("250");
@@ -63,8 +88,9 @@ class SmtpServerJarIT {
             }
             try (Stream<Path> s = Files.list(tmp.resolve("spool"))) {
                 List<Path> eml = s.filter(f -> f.toString().endsWith(".eml")).collect(Collectors.toList());
-                assertThat(eml).hasSize(1);
-                assertThat(Files.readString(eml.get(0))).contains("X-Envelope-To: <bob@example.com>");
+                assertThat(eml).hasSize(3);
+                assertThat(eml.stream().map(SmtpServerJarIT::read).collect(Collectors.joining()))
+                        .contains("X-Envelope-To: <bob@example.com>").contains("X-Envelope-To: <friend@faraway.example>");
             }
 
             // SIGTERM, like Process.destroy(), but without closing our end of stdout so that the last line can be read
@@ -92,6 +118,14 @@ class SmtpServerJarIT {
             return Files.readString(tmp.resolve("stderr.log"), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "(unreadable: " + e + ")";
+        }
+    }
+
+    private static String read(Path f) {
+        try {
+            return Files.readString(f, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -1,0 +1,103 @@
+package io.relaycontrol.core.config;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.relaycontrol.api.Decision;
+import io.relaycontrol.api.RelayRequest;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A {@link RelayMetricsSink} that counts in a Micrometer {@link MeterRegistry} (for Prometheus:
+ * {@code PrometheusMeterRegistry}). Micrometer is an optional dependency of relaycontrol-core: this class is
+ * loaded only when used. Counters (Prometheus names in brackets):
+ * <ul>
+ * <li>{@value #DECISIONS} ({@code relaycontrol_policy_decisions_total}), tags {@code verdict}, {@code rule} (the
+ *     rule that really decided, {@link Decision#decisive()}) and {@code stage};</li>
+ * <li>{@value #RATE_LIMIT_DEFERRALS} ({@code relaycontrol_ratelimit_deferrals_total}), tag {@code rule}: deferrals
+ *     by a rate limit because a client or user was over its limit;</li>
+ * <li>{@value #STORE_FAILURES} ({@code relaycontrol_ratelimit_store_failures_total}), tag {@code rule}: decisions
+ *     in which a rate-limit store failed (whatever the failure mode made of it);</li>
+ * <li>{@value #RELOADS} ({@code relaycontrol_policy_reloads_total}), tag {@code outcome} = {@code success} or
+ *     {@code failure}.</li>
+ * </ul>
+ * A rate limit is recognised by the details it puts on its decisions ({@code tokensLeft}; {@code store=failed}
+ * when its store failed). Thread-safe; one counter per tag combination, created on first use.
+ *
+ * <pre>{@code
+ * ReloadingRelayPolicy policy = ReloadingRelayPolicy.watch(file, "relay.", new MicrometerRelayMetrics(registry));
+ * }</pre>
+ *
+ * @since 0.2.0
+ */
+public final class MicrometerRelayMetrics implements RelayMetricsSink {
+
+    /** Decisions by verdict, deciding rule and stage. */
+    public static final String DECISIONS = "relaycontrol.policy.decisions";
+    /** Deferrals by a rate limit. */
+    public static final String RATE_LIMIT_DEFERRALS = "relaycontrol.ratelimit.deferrals";
+    /** Decisions in which a rate-limit store failed. */
+    public static final String STORE_FAILURES = "relaycontrol.ratelimit.store.failures";
+    /** Reload attempts by outcome. */
+    public static final String RELOADS = "relaycontrol.policy.reloads";
+
+    private final MeterRegistry registry;
+    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Counter reloadSuccess;
+    private final Counter reloadFailure;
+
+    /**
+     * Registers the reload counters at once (so that they read 0 before the first reload) and the others on
+     * first use.
+     *
+     * @param registry the registry to count in
+     * @throws NullPointerException if {@code registry} is null
+     */
+    public MicrometerRelayMetrics(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.reloadSuccess = Counter.builder(RELOADS).description("relay policy reload attempts")
+                .tag("outcome", "success").register(registry);
+        this.reloadFailure = Counter.builder(RELOADS).description("relay policy reload attempts")
+                .tag("outcome", "failure").register(registry);
+    }
+
+    @Override
+    public void decision(RelayRequest request, Decision decision) {
+        Decision leaf = decision.decisive();
+        String rule = leaf.rule();
+        String verdict = decision.verdict().name();
+        String stage = request.stage().name();
+        counters.computeIfAbsent("d\0" + verdict + '\0' + rule + '\0' + stage, k -> Counter.builder(DECISIONS)
+                .description("relay decisions by verdict, deciding rule and stage")
+                .tag("verdict", verdict).tag("rule", rule).tag("stage", stage).register(registry)).increment();
+        if (decision.verdict() == io.relaycontrol.api.Verdict.DEFER && leaf.details().containsKey("tokensLeft")) {
+            counters.computeIfAbsent("l\0" + rule, k -> Counter.builder(RATE_LIMIT_DEFERRALS)
+                    .description("deferrals by a rate limit").tag("rule", rule).register(registry)).increment();
+        }
+        String failed = storeFailure(decision);
+        if (failed != null) {
+            counters.computeIfAbsent("s\0" + failed, k -> Counter.builder(STORE_FAILURES)
+                    .description("decisions in which a rate-limit store failed").tag("rule", failed)
+                    .register(registry)).increment();
+        }
+    }
+
+    /** @return the rule of the first node in the tree whose store failed, or null */
+    private static String storeFailure(Decision d) {
+        if ("failed".equals(d.details().get("store"))) {
+            return d.rule();
+        }
+        for (Decision c : d.children()) {
+            String r = storeFailure(c);
+            if (r != null) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void reload(ReloadingRelayPolicy.ReloadResult result) {
+        (result.failed() ? reloadFailure : reloadSuccess).increment();
+    }
+}

@@ -1,0 +1,45 @@
+package io.relaycontrol.core.config;
+
+import io.relaycontrol.api.Decision;
+import io.relaycontrol.api.RelayRequest;
+
+/**
+ * Where a running relay policy reports what it does, for a metrics system: every decision with the request it
+ * answered, and every reload attempt. {@link ReloadingRelayPolicy#watch(java.nio.file.Path, String,
+ * RelayMetricsSink)} and {@link RelayProperties#monitored(PolicyMetrics, RelayMetricsSink)} take one;
+ * {@link MicrometerRelayMetrics} is the implementation for Micrometer (and through it Prometheus).
+ *
+ * <p>Implementations must be thread-safe and fast (they run on the deciding thread) and should not throw; a
+ * sink that throws is logged and ignored, it never changes a decision or a reload.
+ *
+ * @since 0.2.0
+ */
+public interface RelayMetricsSink {
+
+    /** A sink that records nothing. */
+    RelayMetricsSink NONE = new RelayMetricsSink() {
+        @Override
+        public void decision(RelayRequest request, Decision decision) {
+        }
+
+        @Override
+        public void reload(ReloadingRelayPolicy.ReloadResult result) {
+        }
+    };
+
+    /**
+     * Called with every decision the policy enforces (in dry run: the decision before it is replaced by an allow).
+     *
+     * @param request the request
+     * @param decision its decision
+     */
+    void decision(RelayRequest request, Decision decision);
+
+    /**
+     * Called after every reload attempt that read the files (the first load included), successful or not; not
+     * called when a check found nothing changed.
+     *
+     * @param result what happened
+     */
+    void reload(ReloadingRelayPolicy.ReloadResult result);
+}
