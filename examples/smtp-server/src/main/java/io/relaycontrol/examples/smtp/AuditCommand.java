@@ -440,7 +440,7 @@ final class AuditCommand {
         }
 
         AuditResult ask(AuditProbe probe) throws AuditFailed {
-            Expectationless q = new Expectationless(probe, context);
+            Pending q = new Pending(probe, context);
             if (probe.stage() == Stage.CONNECT) {
                 return q.result(Stage.CONNECT, decision(banner, "connect"));
             }
@@ -473,7 +473,7 @@ final class AuditCommand {
             }
         }
 
-        private AuditResult transaction(Expectationless q, AuditProbe probe) throws IOException {
+        private AuditResult transaction(Pending q, AuditProbe probe) throws IOException {
             if (!fresh) {
                 SmtpProbeClient.Reply rset = client.command("RSET");
                 if (!rset.positive()) {
@@ -520,7 +520,7 @@ final class AuditCommand {
     }
 
     /** A probe in a context, waiting for its answer. */
-    private record Expectationless(AuditProbe probe, AuditContext context) {
+    private record Pending(AuditProbe probe, AuditContext context) {
         AuditResult result(Stage stage, Decision decision) {
             return new AuditResult(probe, context, AuditPlan.expectation(probe, context), stage, decision);
         }
