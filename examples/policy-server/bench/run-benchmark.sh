@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Runs relaycontrol's policy server, postfwd (postfwd2) and policyd-rate-limit with the same policy on loopback
+# ports, sends each the same stream of Postfix policy requests (LoadGenerator: RCPT requests from about 1,000,000
+# distinct client addresses over 20 persistent connections) and prints requests/s and latency for each.
+#
+# usage: examples/policy-server/bench/run-benchmark.sh
+#   REQUESTS=1250000 CONNECTIONS=20 PEERS="relaycontrol postfwd policyd-rate-limit" (environment, optional)
+#   PEER_REQUESTS=N sends only the first N requests of the same stream to the two peers (they are slow);
+#   POSTFWD_REQUESTS and PRL_REQUESTS set it for postfwd and policyd-rate-limit alone
+#
+# The policy, for every server: clients in 203.0.113.0/24 are refused (5xx); at most 100 accepted recipients per
+# client address per hour (4xx beyond; a refused relay attempt is not counted, trusted clients are); recipients
+# in example.com are accepted for anyone; clients in 192.0.2.0/24 may relay; everyone else relaying is refused. policyd-rate-limit can only express the rate limit (it has no
+# network or domain lists): it gets the same stream and limits it, and says DUNNO to everything else.
+#
+# Every server runs in the foreground of this script (postfwd2 can only daemonize: it gets a private pid file
+# and cache socket and is stopped with its own --kill), with its state in one private directory on tmpfs, and
+# is stopped on exit. Needs: Java 17, the built jar (mvn -B -q package -DskipTests -pl examples/policy-server -am),
+# and the Debian packages postfwd and policyd-rate-limit.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+JAR=${JAR:-$HERE/../target/relaycontrol-policy-server.jar}
+REQUESTS=${REQUESTS:-1250000}
+PEER_REQUESTS=${PEER_REQUESTS:-$REQUESTS}
+POSTFWD_REQUESTS=${POSTFWD_REQUESTS:-$PEER_REQUESTS}
+PRL_REQUESTS=${PRL_REQUESTS:-$PEER_REQUESTS}
+CONNECTIONS=${CONNECTIONS:-20}
+PEERS=${PEERS:-relaycontrol postfwd policyd-rate-limit}
+[ -f "$JAR" ] || { echo "build the jar first: mvn -B -q package -DskipTests -pl examples/policy-server -am" >&2; exit 2; }
+
+WORK=$(mktemp -d /dev/shm/relaycontrol-policy-bench.XXXXXX 2>/dev/null || mktemp -d)
+chmod 755 "$WORK"
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]:-}"; do
+        [ -n "$p" ] && kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null || true
+    done
+    if [ -f "$WORK/postfwd/master.pid" ]; then
+        postfwd2 --kill --pidfile "$WORK/postfwd/master.pid" >/dev/null 2>&1 || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_port() {  # the peers print nothing when ready: poll their port, at most 30 s
+    for _ in $(seq 1 300); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "nothing listens on 127.0.0.1:$1" >&2
+    return 1
+}
+generate() {  # PORT NAME REQUESTS
+    java -Xmx1g -XX:+UseParallelGC -cp "$JAR" io.relaycontrol.examples.policy.bench.LoadGenerator \
+        --target "127.0.0.1:$1" --name "$2" --requests "$3" --connections "$CONNECTIONS" | tee -a "$WORK/results"
+}
+
+run_relaycontrol() {
+    local port; port=$(free_port)
+    cat > "$WORK/relaycontrol.properties" <<PROPS
+policy.listen = 127.0.0.1:$port
+relay.local-domains = example.com
+relay.trusted-networks = 192.0.2.0/24
+relay.blocked-networks = 203.0.113.0/24
+relay.limit.client.recipients = 100/1h
+# one bucket per client: room for every client of the stream (postfwd and policyd-rate-limit keep them all too)
+relay.limit.max-keys = 1500000
+PROPS
+    # the audit log (one line per refusal) is silenced, as postfwd runs with --perfmon (no logging at all)
+    java -Xmx2g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.log.io.relaycontrol.audit=warn \
+        -jar "$JAR" --config "$WORK/relaycontrol.properties" > "$WORK/relaycontrol.out" 2> "$WORK/relaycontrol.err" &
+    local pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 1 300); do grep -q '^listening on' "$WORK/relaycontrol.out" && break; sleep 0.1; done
+    grep -q '^listening on' "$WORK/relaycontrol.out" || { cat "$WORK/relaycontrol.err" >&2; return 1; }
+    generate "$port" relaycontrol "$REQUESTS"
+    kill -TERM "$pid"; wait "$pid" || true
+    grep -q '^stopped' "$WORK/relaycontrol.out" && echo "relaycontrol stopped cleanly on SIGTERM"
+}
+
+run_postfwd() {
+    local port; port=$(free_port)
+    mkdir -p "$WORK/postfwd"; chmod 777 "$WORK/postfwd"
+    cat > "$WORK/postfwd/postfwd.cf" <<'RULES'
+id=BLOCKED; client_address=203.0.113.0/24; action=554 5.7.1 Access denied: your network is blocked
+id=RATE-LOCAL; protocol_state==RCPT; recipient_domain==example.com; action=rate(client_address/100/3600/451 4.7.1 Rate limit exceeded, please try again later)
+id=RATE-TRUSTED; protocol_state==RCPT; client_address=192.0.2.0/24; recipient_domain=!!(example.com); action=rate(client_address/100/3600/451 4.7.1 Rate limit exceeded, please try again later)
+id=LOCAL; recipient_domain==example.com; action=DUNNO
+id=TRUSTED; client_address=192.0.2.0/24; action=DUNNO
+id=DEFAULT; action=554 5.7.1 Relay access denied
+RULES
+    # no request cache (--cache=0 measured faster on this stream than Debian's --cache=600 --cache-rdomain-only
+    # --cache-no-size: the clients hardly repeat), no DNS, no logging, a pre-forked child for every connection,
+    # private pid file and cache socket
+    postfwd2 --daemon -f "$WORK/postfwd/postfwd.cf" --interface 127.0.0.1 --port "$port" \
+        --cache=0 --nodns --perfmon \
+        --min_servers "$CONNECTIONS" --max_servers $((CONNECTIONS * 2)) --min_spare_servers 2 --max_spare_servers "$CONNECTIONS" \
+        --pidfile "$WORK/postfwd/master.pid" --cache_socket "unix::$WORK/postfwd/cache.socket" \
+        -u nobody -g nogroup > "$WORK/postfwd/out" 2>&1
+    wait_port "$port"
+    generate "$port" postfwd "$POSTFWD_REQUESTS"
+    postfwd2 --kill --pidfile "$WORK/postfwd/master.pid" >/dev/null 2>&1 || true
+}
+
+run_policyd_rate_limit() {
+    local port; port=$(free_port)
+    mkdir -p "$WORK/prl"
+    cat > "$WORK/prl/policyd-rate-limit.yaml" <<YAML
+debug: False
+user: "root"
+group: "root"
+pidfile: "$WORK/prl/policyd-rate-limit.pid"
+backend: 0
+sqlite_config:
+    database: "$WORK/prl/db.sqlite3"
+SOCKET: ["127.0.0.1", $port]
+limits:
+    - [100, 3600]
+limits_by_id: {}
+limit_by_sasl: False
+limit_by_sender: False
+limit_by_ip: True
+limited_networks: ["0.0.0.0/0"]
+success_action: "dunno"
+fail_action: "451 4.7.1 Rate limit exceeded, please try again later"
+db_error_action: "dunno"
+report: False
+delay_to_close: 300
+YAML
+    policyd-rate-limit --file "$WORK/prl/policyd-rate-limit.yaml" > "$WORK/prl/out" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    wait_port "$port"
+    generate "$port" policyd-rate-limit "$PRL_REQUESTS"
+    kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+echo "stream: $REQUESTS requests (postfwd: the first $POSTFWD_REQUESTS, policyd-rate-limit: the first $PRL_REQUESTS)," \
+    "$CONNECTIONS persistent connections; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+java -cp "$JAR" io.relaycontrol.examples.policy.bench.LoadGenerator --distinct "$REQUESTS"
+for peer in $PEERS; do
+    case $peer in
+        relaycontrol) run_relaycontrol ;;
+        postfwd) run_postfwd ;;
+        policyd-rate-limit) run_policyd_rate_limit ;;
+        *) echo "unknown peer $peer" >&2; exit 2 ;;
+    esac
+done
+
+echo
+echo "| server | requests | requests/s | p50 | p99 | p99.9 | max |"
+echo "|---|---|---|---|---|---|---|"
+awk '/^RESULT/ { printf "| %s | %s | %s | %s µs | %s µs | %s µs | %s µs |\n", $2, $8, $3, $4, $5, $6, $7 }' "$WORK/results"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+grep '^ACTIONS' "$WORK/results"

@@ -1,0 +1,351 @@
+package io.relaycontrol.examples.policy.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Sends one fixed stream of Postfix policy requests to a policy server over persistent connections and reports
+ * requests per second and latency percentiles (HdrHistogram).
+ *
+ * <pre>
+ * java -cp relaycontrol-policy-server.jar io.relaycontrol.examples.policy.bench.LoadGenerator \
+ *     --target 127.0.0.1:10040 --name relaycontrol [--connections 20] [--requests 1250000] [--warmup 0.05]
+ * </pre>
+ *
+ * <p>The stream is a pure function of the request number, so every server gets the same requests; connection
+ * {@code c} of {@code n} sends requests {@code c, c+n, c+2n, ...}, each after the reply to the previous one (as
+ * Postfix's {@code smtpd} does). The mix, every request a RCPT:
+ * <ul>
+ *   <li>5% from the blocked network 203.0.113.0/24 (refused, 5xx);</li>
+ *   <li>5% from the trusted network 192.0.2.0/24 relaying to a remote domain (allowed);</li>
+ *   <li>10% from 100 busy clients in 198.51.100.0/24 to local recipients (allowed until each has had 100
+ *       recipients in the hour, then deferred, 4xx);</li>
+ *   <li>80% from strangers in 10.0.0.0/11, each request a different address (request {@code i} uses the
+ *       {@code i}-th address of a fixed permutation of its 2,097,152 addresses, so 1,250,000 requests bring about
+ *       1,000,000 distinct clients), 60% to a local recipient (allowed) and 40% relaying to a remote domain
+ *       (refused, 5xx).</li>
+ * </ul>
+ * The first {@code --warmup} fraction of each connection's requests is sent but not measured. Output: one line
+ * {@code RESULT name requests/s p50 p99 p99.9 max requests} (latencies in microseconds) and the count of each action kind, so that one
+ * can see that the servers answered alike.
+ *
+ * <p>Not thread-safe as an object; {@link #main(String[])} runs it.
+ *
+ * @since 0.2.0
+ */
+public final class LoadGenerator {
+
+    /** Addresses in the strangers' pool: 10.0.0.0/11. */
+    static final int POOL = 1 << 21;
+
+    private final InetSocketAddress target;
+    private final int connections;
+    private final long requests;
+    private final double warmup;
+
+    /**
+     * @param target the policy server
+     * @param connections concurrent persistent connections
+     * @param requests the length of the stream
+     * @param warmup the fraction of each connection's requests sent before measuring, 0..0.5
+     * @throws IllegalArgumentException if a number is out of range
+     */
+    public LoadGenerator(InetSocketAddress target, int connections, long requests, double warmup) {
+        this.target = Objects.requireNonNull(target, "target");
+        if (connections < 1 || requests < connections || warmup < 0 || warmup > 0.5) {
+            throw new IllegalArgumentException("need connections >= 1, requests >= connections, 0 <= warmup <= 0.5; was "
+                    + connections + ", " + requests + ", " + warmup);
+        }
+        this.connections = connections;
+        this.requests = requests;
+        this.warmup = warmup;
+    }
+
+    /** A 21-bit bijection (odd multipliers and xor-shifts modulo 2^21): the strangers' permutation. */
+    static int permute(int i) {
+        int x = i & (POOL - 1);
+        x = (x * 0x9E3B5) & (POOL - 1);
+        x ^= x >>> 7;
+        x = (x * 0x5BD1F) & (POOL - 1);
+        x ^= x >>> 11;
+        return x;
+    }
+
+    /** A well-mixed 64-bit hash of the request number (SplitMix64's finaliser). */
+    static long mix(long i) {
+        long z = i * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** The client of request {@code i}: its address as an int (IPv4), deterministic. */
+    static int client(long i) {
+        long h = mix(i);
+        int kind = (int) Long.remainderUnsigned(h, 100);
+        int low = (int) ((h >>> 32) & 0xffff);
+        if (kind < 5) {
+            return (203 << 24) | (0 << 16) | (113 << 8) | (low % 254 + 1);
+        } else if (kind < 10) {
+            return (192 << 24) | (0 << 16) | (2 << 8) | (low % 254 + 1);
+        } else if (kind < 20) {
+            return (198 << 24) | (51 << 16) | (100 << 8) | (low % 100 + 1);
+        }
+        return (10 << 24) | permute((int) (i % POOL));
+    }
+
+    /** Whether request {@code i} goes to a local recipient. */
+    static boolean localRecipient(long i) {
+        long h = mix(i);
+        int kind = (int) Long.remainderUnsigned(h, 100);
+        if (kind < 10) {
+            return false; // blocked (refused anyway) and trusted clients relay to remote domains
+        } else if (kind < 20) {
+            return true;
+        }
+        return ((h >>> 48) % 10) < 6;
+    }
+
+    /**
+     * The request {@code i} of the stream, as bytes on the wire: the attributes Postfix 3.7 sends at RCPT.
+     *
+     * @param i the request number
+     * @return the request, ending with its empty line
+     */
+    static byte[] request(long i) {
+        int c = client(i);
+        String addr = (c >>> 24) + "." + ((c >>> 16) & 255) + "." + ((c >>> 8) & 255) + "." + (c & 255);
+        String recipient = localRecipient(i) ? "user" + (i % 5000) + "@example.com"
+                : "someone" + (i % 5000) + "@remote" + (i % 97) + ".example";
+        String s = "request=smtpd_access_policy\nprotocol_state=RCPT\nprotocol_name=ESMTP\nclient_address=" + addr
+                + "\nclient_name=unknown\nclient_port=" + (1024 + i % 60000) + "\nreverse_client_name=unknown\n"
+                + "server_address=127.0.0.1\nserver_port=25\nhelo_name=host" + (i % 1000) + ".example.net\n"
+                + "sender=sender" + (i % 7919) + "@origin.example\nrecipient=" + recipient
+                + "\nrecipient_count=0\nqueue_id=\ninstance=" + Long.toHexString(i) + ".0.0\nsize=0\netrn_domain=\n"
+                + "stress=\nsasl_method=\nsasl_username=\nsasl_sender=\nccert_subject=\nccert_issuer=\n"
+                + "ccert_fingerprint=\nccert_pubkey_fingerprint=\nencryption_protocol=\nencryption_cipher=\n"
+                + "encryption_keysize=0\npolicy_context=\ncompatibility_level=3.6\nmail_version=3.7.11\n\n";
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** What one connection measured. */
+    static final class Part {
+        final Histogram latency = new Histogram(3_600_000_000L, 3);
+        final Map<String, Long> actions = new TreeMap<>();
+        long measured;
+        long startNanos;
+        long endNanos;
+    }
+
+    /**
+     * Runs the stream.
+     *
+     * @return the merged result
+     * @throws Exception if a connection fails
+     */
+    public Result run() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(connections);
+        try {
+            List<Future<Part>> futures = new ArrayList<>();
+            for (int c = 0; c < connections; c++) {
+                int conn = c;
+                futures.add(pool.submit((Callable<Part>) () -> connection(conn)));
+            }
+            List<Part> parts = new ArrayList<>();
+            for (Future<Part> f : futures) {
+                parts.add(f.get());
+            }
+            return Result.of(parts);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Part connection(int conn) throws IOException {
+        Part part = new Part();
+        long mine = (requests - conn + connections - 1) / connections;
+        long warm = (long) (mine * warmup);
+        byte[] buf = new byte[4096];
+        try (Socket s = new Socket()) {
+            s.setTcpNoDelay(true);
+            s.connect(target, 10_000);
+            s.setSoTimeout(60_000);
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            long k = 0;
+            for (long i = conn; i < requests; i += connections, k++) {
+                byte[] req = request(i);
+                if (k == warm) {
+                    part.startNanos = System.nanoTime();
+                }
+                long t0 = System.nanoTime();
+                out.write(req);
+                out.flush();
+                int len = 0;
+                while (true) {
+                    int n = in.read(buf, len, buf.length - len);
+                    if (n < 0) {
+                        throw new IOException("server closed the connection at request " + i);
+                    }
+                    len += n;
+                    if (len >= 2 && buf[len - 1] == '\n' && buf[len - 2] == '\n') {
+                        break;
+                    }
+                    if (len == buf.length) {
+                        throw new IOException("reply too long at request " + i);
+                    }
+                }
+                long t1 = System.nanoTime();
+                if (k >= warm) {
+                    part.latency.recordValue(Math.max(1, (t1 - t0) / 1000));
+                    part.measured++;
+                }
+                part.actions.merge(kind(new String(buf, 0, len, StandardCharsets.US_ASCII)), 1L, Long::sum);
+            }
+            part.endNanos = System.nanoTime();
+        }
+        return part;
+    }
+
+    /** The kind of an action, for the agreement check: DUNNO/OK, 4xx, 5xx, or the action itself. */
+    static String kind(String reply) {
+        String a = reply.strip();
+        if (a.startsWith("action=")) {
+            a = a.substring(7);
+        }
+        String up = a.toUpperCase(Locale.ROOT);
+        if (up.startsWith("DUNNO") || up.equals("OK") || up.startsWith("PREPEND")) {
+            return "allow (DUNNO/OK)";
+        }
+        if (up.startsWith("4") || up.startsWith("DEFER")) {
+            return "4xx/defer";
+        }
+        if (up.startsWith("5") || up.startsWith("REJECT")) {
+            return "5xx/reject";
+        }
+        return a;
+    }
+
+    /** The merged measurements of every connection. */
+    public static final class Result {
+        private final Histogram latency;
+        private final Map<String, Long> actions;
+        private final double requestsPerSecond;
+        private final long measured;
+
+        private Result(Histogram latency, Map<String, Long> actions, double requestsPerSecond, long measured) {
+            this.latency = latency;
+            this.actions = actions;
+            this.requestsPerSecond = requestsPerSecond;
+            this.measured = measured;
+        }
+
+        static Result of(List<Part> parts) {
+            Histogram h = new Histogram(3_600_000_000L, 3);
+            Map<String, Long> actions = new TreeMap<>();
+            long start = Long.MAX_VALUE;
+            long end = Long.MIN_VALUE;
+            long measured = 0;
+            for (Part p : parts) {
+                h.add(p.latency);
+                p.actions.forEach((k, v) -> actions.merge(k, v, Long::sum));
+                start = Math.min(start, p.startNanos);
+                end = Math.max(end, p.endNanos);
+                measured += p.measured;
+            }
+            return new Result(h, actions, measured / ((end - start) / 1e9), measured);
+        }
+
+        /** @return measured requests per second, over the measured part of the stream */
+        public double requestsPerSecond() {
+            return requestsPerSecond;
+        }
+
+        /**
+         * @param percentile e.g. 99.0
+         * @return the latency at that percentile, in microseconds
+         */
+        public long latencyMicros(double percentile) {
+            return latency.getValueAtPercentile(percentile);
+        }
+
+        /** @return the measured requests */
+        public long measured() {
+            return measured;
+        }
+
+        /** @return how many replies of each kind, over the whole stream */
+        public Map<String, Long> actions() {
+            return actions;
+        }
+    }
+
+    /**
+     * Counts the distinct client addresses of the first {@code n} requests.
+     *
+     * @param n the stream length
+     * @return the number of distinct addresses
+     */
+    static long distinctClients(long n) {
+        BitSet pool = new BitSet(POOL);
+        java.util.Set<Integer> others = new java.util.HashSet<>();
+        for (long i = 0; i < n; i++) {
+            int c = client(i);
+            if ((c >>> 24) == 10) {
+                pool.set(c & (POOL - 1));
+            } else {
+                others.add(c);
+            }
+        }
+        return pool.cardinality() + (long) others.size();
+    }
+
+    /**
+     * Runs the generator from the command line.
+     *
+     * @param args {@code --target HOST:PORT --name NAME [--connections N] [--requests N] [--warmup F]}, or
+     *     {@code --distinct N} to print the number of distinct clients in the first N requests
+     * @throws Exception if the run fails
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new TreeMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --option value, got " + args[i]);
+            }
+            opts.put(args[i].substring(2), args[i + 1]);
+        }
+        if (opts.containsKey("distinct")) {
+            long n = Long.parseLong(opts.get("distinct"));
+            System.out.println("distinct client addresses in " + n + " requests: " + distinctClients(n));
+            return;
+        }
+        String t = Objects.requireNonNull(opts.get("target"), "--target HOST:PORT is required");
+        int colon = t.lastIndexOf(':');
+        InetSocketAddress target = new InetSocketAddress(t.substring(0, colon), Integer.parseInt(t.substring(colon + 1)));
+        String name = opts.getOrDefault("name", t);
+        LoadGenerator g = new LoadGenerator(target, Integer.parseInt(opts.getOrDefault("connections", "20")),
+                Long.parseLong(opts.getOrDefault("requests", "1250000")),
+                Double.parseDouble(opts.getOrDefault("warmup", "0.05")));
+        Result r = g.run();
+        System.out.printf(Locale.ROOT, "RESULT %s %.0f %d %d %d %d %d%n", name, r.requestsPerSecond(),
+                r.latencyMicros(50), r.latencyMicros(99), r.latencyMicros(99.9), r.latency.getMaxValue(), g.requests);
+        System.out.println("ACTIONS " + name + " " + r.actions());
+    }
+}
