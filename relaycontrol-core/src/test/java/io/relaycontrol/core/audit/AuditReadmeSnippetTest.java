@@ -1,13 +1,11 @@
 package io.relaycontrol.core.audit;
 
 import static io.relaycontrol.testkit.PolicyAssertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.relaycontrol.api.RelayDecider;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.core.address.DomainSet;
 import io.relaycontrol.core.config.StandardRelayPolicy;
-import io.relaycontrol.core.net.NetworkSet;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Conditions;
 import io.relaycontrol.core.rules.Policy;
@@ -40,26 +38,23 @@ class AuditReadmeSnippetTest {
                 .extracting(r -> r.probe().id()).contains("stage-mail", "postmaster");
     }
 
+    /** Depends on {@code <Postmaster>} being accepted by the standard policy (h-address, issue 11). */
     @Test
-    void readmeWhenAuditSectionCodeRunsThenItBehavesAsDescribed() {
+    void readmeWhenAuditSectionCodeRunsThenBothAssertionsPass() {
+        // README, "The open-relay self-audit", as written there
         StandardRelayPolicy standardPolicy = StandardRelayPolicy.builder()
                 .localDomains(DomainSet.of("example.com")).build();
-        RelayDecider anyDecider = standardPolicy.policy();
+        assertThat(standardPolicy).passesRelayAudit();     // fails the test with the whole report
 
-        // README, "The open-relay self-audit"
-        assertThatThrownBy(() -> {
-            assertThat(standardPolicy).passesRelayAudit();
-            assertThat(anyDecider).passesRelayAudit(AuditPlan.builder()
-                    .localDomains(DomainSet.of("example.com"))
-                    .trustedNetworks(NetworkSet.of("192.0.2.0/24"))
-                    .authenticatedUser("alice", "alice@example.com")
-                    .build());
-        }).as("the plan claims trusted networks and TLS-only AUTH the policy does not have")
-                .isInstanceOf(AssertionError.class).hasMessageContaining("wrongly refused");
+        RelayDecider anyDecider = standardPolicy.policy(); // any other decider: say what it serves
+        assertThat(anyDecider).passesRelayAudit(AuditPlan.builder()
+                .localDomains(DomainSet.of("example.com"))
+                .build());
 
         AuditReport report = RelayAudit.of(standardPolicy).run();
         if (!report.passed()) {
-            System.err.println(report.describe());   // or report.toJson()
+            System.err.println(report.describe());         // or report.toJson()
         }
+        org.assertj.core.api.Assertions.assertThat(report.passed()).isTrue();
     }
 }
