@@ -7,6 +7,8 @@ import io.relaycontrol.api.Stage;
 import io.relaycontrol.api.Verdict;
 import java.util.ArrayList;
 import java.util.List;
+import io.relaycontrol.core.audit.AuditPlan;
+import io.relaycontrol.core.audit.RelayAudit;
 import org.assertj.core.api.AbstractAssert;
 
 /**
@@ -124,6 +126,33 @@ public final class DeciderAssert extends AbstractAssert<DeciderAssert, RelayDeci
                     + " but %d of %d requests were refused:%n%s", Stage.RCPT, refused.size(), requests.size(),
                     String.join("\n", refused));
         }
+    /**
+     * Runs the open-relay self-audit with the plan derived from the decider (a {@code StandardRelayPolicy}, or a
+     * reloading or monitored policy running one) and fails with the report unless nothing was wrongly allowed
+     * and nothing wrongly refused.
+     *
+     * @return this
+     * @throws IllegalArgumentException if no plan can be derived from this decider (use
+     *     {@link #passesRelayAudit(AuditPlan)})
+     * @since 0.2.0
+     */
+    public DeciderAssert passesRelayAudit() {
+        isNotNull();
+        RelayAuditAssert.assertThat(RelayAudit.derivedFor(actual)).passes();
+        return this;
+    }
+
+    /**
+     * Runs the open-relay self-audit with the given plan and fails with the report unless nothing was wrongly
+     * allowed and nothing wrongly refused.
+     *
+     * @param plan the probes and contexts, e.g. {@code AuditPlan.builder().localDomains(...).build()}
+     * @return this
+     * @since 0.2.0
+     */
+    public DeciderAssert passesRelayAudit(AuditPlan plan) {
+        isNotNull();
+        RelayAuditAssert.assertThat(RelayAudit.of(actual, plan)).passes();
         return this;
     }
 

@@ -47,10 +47,15 @@ public final class Main {
     /**
      * Starts the server and blocks until the JVM shuts down.
      *
-     * @param args {@code --config FILE}
+     * @param args {@code --config FILE}, or {@code audit ...} for the relay audit ({@link AuditCommand})
      */
     public static void main(String[] args) {
         // Subcommands (e.g. "audit") are dispatched here, before the server's own --config FILE is read.
+        if (args.length > 0 && args[0].equals("audit")) { // the relay audit: AuditCommand
+            System.exit(AuditCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err,
+                    System.console() != null));
+            return;
+        }
         Path file;
         try {
             file = parseArgs(args);
