@@ -57,6 +57,21 @@ import org.slf4j.LoggerFactory;
  *     <td>{@value RateLimit#DEFAULT_MAX_KEYS}</td></tr>
  * <tr><td>{@code relay.limit.charge-refused}</td><td>{@code true}: every attempt is charged, also those the
  *     policy refuses; {@code false}: only requests the policy allows</td><td>{@code false}</td></tr>
+ * <tr><td>{@code relay.limit.store}</td><td>where the limits' buckets live: {@code local}, or a Redis shared by
+ *     every server: {@code redis://[user:pass@]host:port[/db]}, {@code rediss://...} (TLS),
+ *     {@code redis-cluster://host:port,host:port,...}, {@code redis-sentinel://host:port,.../master-name}.
+ *     Only a {@link ReloadingRelayPolicy} (which creates the store once, keeps it across reloads, recreates it
+ *     when these store keys change and closes it with itself) reads a shared store from the keys</td>
+ *     <td>{@code local}</td></tr>
+ * <tr><td>{@code relay.limit.store.failure}</td><td>what a limit does when the shared store fails, times out or
+ *     its breaker is open: {@code defer} (451 4.3.0), {@code no-opinion} (not limiting), {@code local} (a
+ *     per-server bucket; see {@link io.relaycontrol.core.limit.FailureMode#LOCAL_FALLBACK})</td>
+ *     <td>{@code defer}</td></tr>
+ * <tr><td>{@code relay.limit.store.timeout}</td><td>the longest a decision waits for the shared store, e.g.
+ *     {@code 50ms}</td><td>{@code 50ms}</td></tr>
+ * <tr><td>{@code relay.limit.store.breaker.failures}, {@code relay.limit.store.breaker.open}</td><td>consecutive
+ *     failures that open the circuit breaker in front of the shared store (1..1000), and how long it stays open
+ *     before one probe (see {@link io.relaycontrol.core.limit.GuardedLimitStore})</td><td>5, {@code 1s}</td></tr>
  * <tr><td>{@code relay.check}</td><td>{@code refuse}: a policy-check error stops the load; {@code warn}: it is
  *     logged</td><td>{@code refuse}</td></tr>
  * <tr><td>{@code relay.mode}</td><td>{@code enforce} or {@code dry-run} (refusals logged and counted, not
@@ -98,7 +113,9 @@ public final class RelayProperties {
     /** Every key this loader understands. */
     public static final Set<String> KEYS = Set.of(LOCAL_DOMAINS, RELAY_DOMAINS, TRUSTED_NETWORKS, BLOCKED_NETWORKS,
             SENDER_LOGINS, PROTECT_LOCAL, REQUIRE_TLS, CLIENT_RECIPIENTS, CLIENT_MESSAGES, USER_RECIPIENTS,
-            USER_MESSAGES, IPV6_PREFIX, MAX_KEYS, CHARGE_REFUSED, CHECK, MODE, AUDIT_ALL, NAME);
+            USER_MESSAGES, IPV6_PREFIX, MAX_KEYS, CHARGE_REFUSED, CHECK, MODE, AUDIT_ALL, NAME,
+            ConfiguredLimitStore.STORE, ConfiguredLimitStore.FAILURE, ConfiguredLimitStore.TIMEOUT,
+            ConfiguredLimitStore.BREAKER_FAILURES, ConfiguredLimitStore.BREAKER_OPEN);
 
     private final StandardRelayPolicy policy;
     private final List<Path> sources;
@@ -143,7 +160,7 @@ public final class RelayProperties {
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(baseDir, "baseDir");
         Objects.requireNonNull(limitCustomizer, "limitCustomizer");
-        return new Parser(keys, baseDir, null, limitCustomizer).parse();
+        return new Parser(keys, baseDir, null, false, limitCustomizer).parse();
     }
 
     /**
@@ -162,7 +179,13 @@ public final class RelayProperties {
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(baseDir, "baseDir");
         Objects.requireNonNull(limitStore, "limitStore");
-        return new Parser(keys, baseDir, limitStore, b -> {
+        return new Parser(keys, baseDir, limitStore, false, b -> {
+        }).parse();
+    }
+
+    /** As {@link #parse(Map, Path, LimitStore)}, where {@code limitStore} is the one the store keys name. */
+    static RelayProperties parseWithConfiguredStore(Map<String, String> keys, Path baseDir, LimitStore limitStore) {
+        return new Parser(keys, baseDir, limitStore, true, b -> {
         }).parse();
     }
 
@@ -215,14 +238,17 @@ public final class RelayProperties {
         private final Path baseDir;
         private final Consumer<RateLimit.Builder> limitCustomizer;
         private final LimitStore limitStore;
+        private final boolean storeFromKeys;
+        private io.relaycontrol.core.limit.FailureMode failureMode;
         private final List<Path> sources = new ArrayList<>();
         private final List<PolicyFinding> findings = new ArrayList<>();
 
-        Parser(Map<String, String> keys, Path baseDir, LimitStore limitStore,
+        Parser(Map<String, String> keys, Path baseDir, LimitStore limitStore, boolean storeFromKeys,
                 Consumer<RateLimit.Builder> limitCustomizer) {
             this.keys = new LinkedHashMap<>(keys);
             this.baseDir = baseDir;
             this.limitStore = limitStore;
+            this.storeFromKeys = storeFromKeys;
             this.limitCustomizer = limitCustomizer;
         }
 
@@ -265,6 +291,7 @@ public final class RelayProperties {
             b.requireTlsForAuth(requireTls);
             int v6 = integer(IPV6_PREFIX, 64, 1, 128);
             long maxKeys = integer(MAX_KEYS, RateLimit.DEFAULT_MAX_KEYS, 1, Integer.MAX_VALUE);
+            storeKeys();
             limit(b, CLIENT_RECIPIENTS, "client-recipients", LimitKeys.clientAddress(v6), Counted.RECIPIENTS, maxKeys);
             limit(b, CLIENT_MESSAGES, "client-messages", LimitKeys.clientAddress(v6), Counted.MESSAGES, maxKeys);
             limit(b, USER_RECIPIENTS, "user-recipients", LimitKeys.authenticatedIdentity(), Counted.RECIPIENTS,
@@ -403,6 +430,29 @@ public final class RelayProperties {
             }
         }
 
+        /** Validates the store keys and reads the failure mode. */
+        private void storeKeys() {
+            ConfiguredLimitStore.Spec spec = ConfiguredLimitStore.spec(keys);
+            if (!spec.local() && !storeFromKeys) {
+                throw new ConfigException(ConfiguredLimitStore.STORE, "a shared store ('"
+                        + ConfiguredLimitStore.redact(spec.uri()) + "') is read from the keys only by "
+                        + "ReloadingRelayPolicy.watch, which owns and closes it; here "
+                        + (limitStore == null ? "no store owner is given" : "the application gave a store in code")
+                        + ": remove the key or load the file with ReloadingRelayPolicy.watch");
+            }
+            String mode = choice(ConfiguredLimitStore.FAILURE, "defer", "defer", "no-opinion", "local");
+            boolean shared = limitStore != null && limitStore.shared();
+            if (keys.containsKey(ConfiguredLimitStore.FAILURE) && !shared) {
+                findings.add(PolicyFinding.warning("store-failure-unused", ConfiguredLimitStore.FAILURE
+                        + " has no effect: the rate limits use the local store, which does not fail"));
+            }
+            if (shared) {
+                failureMode = mode.equals("defer") ? io.relaycontrol.core.limit.FailureMode.DEFER
+                        : mode.equals("no-opinion") ? io.relaycontrol.core.limit.FailureMode.NO_OPINION
+                        : io.relaycontrol.core.limit.FailureMode.LOCAL_FALLBACK;
+            }
+        }
+
         private void limit(StandardRelayPolicy.Builder b, String key, String name,
                 io.relaycontrol.core.limit.LimitKey limitKey, Counted counted, long maxKeys) {
             if (!keys.containsKey(key)) {
@@ -417,6 +467,9 @@ public final class RelayProperties {
             }
             if (limitStore != null) {
                 lb.store(limitStore);
+            }
+            if (failureMode != null) {
+                lb.onStoreFailure(failureMode);
             }
             limitCustomizer.accept(lb);
             b.limit(lb.build());
