@@ -23,6 +23,9 @@ import java.util.List;
  * <tr><td>{@code no-local-domains}</td><td>WARNING</td><td>no local domains: the server accepts no mail for
  *     itself</td></tr>
  * <tr><td>{@code empty-list}</td><td>WARNING</td><td>a list key is present but empty</td></tr>
+ * <tr><td>(the codes of {@link io.relaycontrol.core.dns.DnsListChecks})</td><td>WARNING</td><td>a public
+ *     resolver as DNS server ({@code dns-public-resolver}), a Spamhaus zone without a filter
+ *     ({@code dns-spamhaus-no-filter})</td></tr>
  * <tr><td>(the codes of {@link AuthChecks})</td><td></td><td>e.g. {@code sender-not-bound-to-login} without a
  *     sender login map, {@code auth-without-tls}, {@code broad-trusted-network}</td></tr>
  * </table>
@@ -51,6 +54,7 @@ public final class PolicyChecks {
             out.add(PolicyFinding.warning("no-local-domains",
                     "no local domains: the server accepts no mail for itself (relay.local-domains)"));
         }
+        policy.dnsLists().ifPresent(d -> out.addAll(io.relaycontrol.core.dns.DnsListChecks.check(d)));
         out.sort((a, b) -> a.severity().compareTo(b.severity()));
         return out;
     }

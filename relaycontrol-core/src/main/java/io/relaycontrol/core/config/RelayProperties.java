@@ -78,6 +78,23 @@ import org.slf4j.LoggerFactory;
  *     enforced: an open relay while it lasts)</td><td>{@code enforce}</td></tr>
  * <tr><td>{@code relay.audit.all-decisions}</td><td>{@code true}: log allows too, not only refusals</td>
  *     <td>{@code false}</td></tr>
+ * <tr><td>{@code relay.dnsbl}</td><td>comma-separated client DNS lists, postscreen syntax
+ *     {@code zone[=filter][*weight]}: {@code zen.spamhaus.org=127.0.0.[2..11]*3}, {@code bl.example=&0.0.0.4};
+ *     a negative weight is an allow list</td><td>none</td></tr>
+ * <tr><td>{@code relay.dnsbl.threshold}</td><td>summed weight at which a client is refused</td><td>1</td></tr>
+ * <tr><td>{@code relay.dnswl}</td><td>client allow lists, as dnsbl; weight -1 unless given (negative)</td>
+ *     <td>none</td></tr>
+ * <tr><td>{@code relay.rhsbl.sender}, {@code relay.rhsbl.helo}</td><td>domain lists asked about the sender's
+ *     domain and the HELO name, as dnsbl</td><td>none</td></tr>
+ * <tr><td>{@code relay.dns.servers}</td><td>{@code HOST[:PORT], ...} (IP addresses; {@code [::1]:5353})</td>
+ *     <td>the system resolver</td></tr>
+ * <tr><td>{@code relay.dns.timeout}</td><td>total wait for all lists, {@code 2s}, {@code 500ms}</td>
+ *     <td>{@code 2s}</td></tr>
+ * <tr><td>{@code relay.dns.fail}</td><td>{@code no-opinion} or {@code defer} (451 4.7.1) when every block list
+ *     failed</td><td>{@code no-opinion}</td></tr>
+ * <tr><td>{@code relay.dns.cache-size}</td><td>answers cached per zone</td><td>100000</td></tr>
+ * <tr><td>{@code relay.dns.lookup-urls}</td><td>comma-separated {@code ZONE=URL}, {@code {key}} replaced by the
+ *     address or domain, named in the refusal</td><td>none</td></tr>
  * <tr><td>{@code relay.name}</td><td>the policy's name in decisions and logs</td><td>{@code standard-relay}</td></tr>
  * </table>
  *
@@ -111,11 +128,17 @@ public final class RelayProperties {
     static final String NAME = "relay.name";
 
     /** Every key this loader understands. */
-    public static final Set<String> KEYS = Set.of(LOCAL_DOMAINS, RELAY_DOMAINS, TRUSTED_NETWORKS, BLOCKED_NETWORKS,
+    public static final Set<String> KEYS = withDnsKeys(Set.of(LOCAL_DOMAINS, RELAY_DOMAINS, TRUSTED_NETWORKS, BLOCKED_NETWORKS,
             SENDER_LOGINS, PROTECT_LOCAL, REQUIRE_TLS, CLIENT_RECIPIENTS, CLIENT_MESSAGES, USER_RECIPIENTS,
             USER_MESSAGES, IPV6_PREFIX, MAX_KEYS, CHARGE_REFUSED, CHECK, MODE, AUDIT_ALL, NAME,
             ConfiguredLimitStore.STORE, ConfiguredLimitStore.FAILURE, ConfiguredLimitStore.TIMEOUT,
-            ConfiguredLimitStore.BREAKER_FAILURES, ConfiguredLimitStore.BREAKER_OPEN);
+            ConfiguredLimitStore.BREAKER_FAILURES, ConfiguredLimitStore.BREAKER_OPEN));
+
+    private static Set<String> withDnsKeys(Set<String> keys) {
+        Set<String> all = new java.util.HashSet<>(keys);
+        all.addAll(DnsKeys.KEYS);
+        return Set.copyOf(all);
+    }
 
     private final StandardRelayPolicy policy;
     private final List<Path> sources;
@@ -298,6 +321,10 @@ public final class RelayProperties {
                     maxKeys);
             limit(b, USER_MESSAGES, "user-messages", LimitKeys.authenticatedIdentity(), Counted.MESSAGES, maxKeys);
             b.chargeRefusedAttempts(bool(CHARGE_REFUSED, false));
+            io.relaycontrol.core.dns.DnsListRule dns = DnsKeys.parse(keys, findings);
+            if (dns != null) {
+                b.dnsLists(dns);
+            }
             String mode = choice(MODE, "enforce", "enforce", "dry-run");
             boolean dryRun = mode.equals("dry-run");
             boolean auditAll = bool(AUDIT_ALL, false);

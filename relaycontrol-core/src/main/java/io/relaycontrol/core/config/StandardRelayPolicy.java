@@ -13,12 +13,14 @@ import io.relaycontrol.core.auth.NullSenderRules;
 import io.relaycontrol.core.auth.SenderLoginMap;
 import io.relaycontrol.core.auth.SenderLoginRule;
 import io.relaycontrol.core.auth.TrustedNetworksRule;
+import io.relaycontrol.core.dns.DnsListRule;
 import io.relaycontrol.core.limit.LimitStore;
 import io.relaycontrol.core.limit.RateLimit;
 import io.relaycontrol.core.net.NetworkRules;
 import io.relaycontrol.core.net.NetworkSet;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Conditions;
+import io.relaycontrol.core.rules.GuardedRule;
 import io.relaycontrol.core.rules.Policy;
 import io.relaycontrol.core.rules.Rule;
 import io.relaycontrol.core.rules.Rules;
@@ -27,12 +29,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The standard relay policy: what Postfix ships, in Java. First decisive rule wins, in this order:
  * <ol>
  * <li>{@code blocked-networks}: clients in the blocked networks are refused (554 5.7.1), at connect and at
- *     every later stage.</li>
+ *     every later stage. Then, when DNS lists are configured ({@link Builder#dnsLists}), {@code dns-lists}:
+ *     a client or sender they list is refused (554 5.7.1) at RCPT, even for a local domain (Postfix's usual
+ *     placement); the lookups start at CONNECT. Trusted and authenticated clients are never looked up, and an
+ *     allow list's verdict only ends the DNS question: it never grants relay.</li>
  * <li>{@code recipient-syntax}, {@code sender-syntax}, {@code multi-recipient-bounce}: malformed or routed
  *     recipients ({@code user%host@}, {@code host!user@}, source routes, {@code @} in a quoted local part),
  *     malformed senders and multi-recipient bounces from clients that are neither trusted nor authenticated
@@ -76,6 +82,9 @@ public final class StandardRelayPolicy implements Rule {
         List<Rule> r = new ArrayList<>();
         r.add(NetworkRules.denyClientsIn("blocked-networks", b.blockedNetworks, BLOCKED_REPLY));
         Condition unprivileged = Conditions.not(privileged);
+        if (b.dnsLists != null) {
+            r.add(new DnsStep(b.dnsLists, privileged));
+        }
         r.add(Rules.when(unprivileged).then(AddressRules.refuseMalformedOrRouted("recipient-syntax")));
         r.add(Rules.when(unprivileged).then(AddressRules.refuseMalformedSender("sender-syntax")));
         r.add(Rules.when(unprivileged).then(NullSenderRules.multiRecipientBounce()));
@@ -281,6 +290,11 @@ public final class StandardRelayPolicy implements Rule {
         return settings.requireTlsForAuth;
     }
 
+    /** @return the DNS list rule, if DNS lists are configured */
+    public Optional<DnsListRule> dnsLists() {
+        return Optional.ofNullable(settings.dnsLists);
+    }
+
     /** @return the rate limits in the order they are asked */
     public List<RateLimit> limits() {
         return List.copyOf(settings.limits);
@@ -300,6 +314,10 @@ public final class StandardRelayPolicy implements Rule {
                 .append(settings.protectLocalSenders ? ", local senders protected" : "").append('\n');
         sb.append("  authenticated relay: ").append(settings.requireTlsForAuth ? "TLS required" : "TLS optional")
                 .append('\n');
+        if (settings.dnsLists != null) {
+            sb.append("  DNS lists: ").append(settings.dnsLists.lists().size()).append(", threshold ")
+                    .append(settings.dnsLists.threshold()).append('\n');
+        }
         sb.append("  rate limits: ").append(settings.limits.isEmpty() ? "none" : settings.limits.size()).append('\n');
         sb.append(policy.describe().indent(2).stripTrailing());
         return sb.toString();
@@ -312,6 +330,45 @@ public final class StandardRelayPolicy implements Rule {
     @Override
     public String toString() {
         return "StandardRelayPolicy{" + policy.name() + "}";
+    }
+
+    /**
+     * The DNS step: trusted and authenticated clients are not looked up, and the rule's allow (an allow list
+     * brought the score low) becomes "no opinion", so that it can never grant relay.
+     */
+    private static final class DnsStep extends GuardedRule {
+        private final DnsListRule dns;
+        private final Condition privileged;
+        private final Decision exempt;
+
+        DnsStep(DnsListRule dns, Condition privileged) {
+            this.dns = dns;
+            this.privileged = privileged;
+            this.exempt = Decision.noOpinion(dns.name(), "trusted or authenticated client: not looked up");
+        }
+
+        @Override
+        public String name() {
+            return dns.name();
+        }
+
+        @Override
+        public String describe() {
+            return dns.describe();
+        }
+
+        @Override
+        protected Decision decideUnguarded(RelayRequest request) {
+            if (privileged.test(request)) {
+                return exempt;
+            }
+            Decision d = dns.decide(request);
+            if (d.verdict() != io.relaycontrol.api.Verdict.ALLOW) {
+                return d;
+            }
+            return Decision.builder(io.relaycontrol.api.Verdict.NO_OPINION, dns.name(),
+                    d.reason() + "; passes the DNS step (an allow list grants no relay)").child(d).build();
+        }
     }
 
     /**
@@ -330,6 +387,7 @@ public final class StandardRelayPolicy implements Rule {
         private boolean protectLocalSenders = true;
         private boolean requireTlsForAuth = true;
         private final List<RateLimit> limits = new ArrayList<>();
+        private DnsListRule dnsLists;
         private String localSource;
         private String relaySource;
         private String trustedSource;
@@ -441,6 +499,20 @@ public final class StandardRelayPolicy implements Rule {
             return this;
         }
 
+        /**
+         * Adds the DNS list step after {@code blocked-networks}: clients (or senders, HELO names) that the lists
+         * score at or above the threshold are refused at RCPT, even for local domains. Trusted and authenticated
+         * clients are not looked up; an allow list's verdict grants no relay.
+         *
+         * @param rule the DNS lists
+         * @return this builder
+         * @since 0.2.0
+         */
+        public Builder dnsLists(DnsListRule rule) {
+            this.dnsLists = Objects.requireNonNull(rule, "rule");
+            return this;
+        }
+
         Builder sources(String local, String relay, String trusted, String blocked) {
             this.localSource = local;
             this.relaySource = relay;
@@ -463,6 +535,7 @@ public final class StandardRelayPolicy implements Rule {
             copy.protectLocalSenders = protectLocalSenders;
             copy.requireTlsForAuth = requireTlsForAuth;
             copy.limits.addAll(limits);
+            copy.dnsLists = dnsLists;
             copy.sources(localSource, relaySource, trustedSource, blockedSource);
             return new StandardRelayPolicy(copy);
         }

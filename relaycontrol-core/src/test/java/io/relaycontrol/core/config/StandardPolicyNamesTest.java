@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relaycontrol.api.Decision;
 import io.relaycontrol.core.address.DomainSet;
-import io.relaycontrol.core.limit.Bandwidths;
+import io.relaycontrol.core.limit.Rate;
 import io.relaycontrol.core.limit.Counted;
 import io.relaycontrol.core.limit.LimitKeys;
 import io.relaycontrol.core.limit.RateLimit;
@@ -23,7 +23,7 @@ class StandardPolicyNamesTest {
                 .localDomains(DomainSet.of("example.com"))
                 .trustedNetworks(NetworkSet.of("192.0.2.0/24"))
                 .limit(RateLimit.builder("client-recipients").key(LimitKeys.clientAddress())
-                        .counting(Counted.RECIPIENTS).bandwidths(Bandwidths.parse("100/1h")).build())
+                        .counting(Counted.RECIPIENTS).rates(Rate.parseList("100/1h")).build())
                 .build();
     }
 

@@ -1,0 +1,290 @@
+package io.relaycontrol.benchmarks;
+
+import io.relaycontrol.api.Decision;
+import io.relaycontrol.api.RelayRequest;
+import io.relaycontrol.api.Stage;
+import io.relaycontrol.core.dns.DnsList;
+import io.relaycontrol.core.dns.DnsListRule;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.Type;
+
+/**
+ * DNS lists over real UDP on loopback: an in-process DNS server (dnsjava messages on a {@link DatagramSocket})
+ * answers the zones {@code bl1.test} .. {@code bl4.test} and drops every query for {@code silent.test}.
+ *
+ * <ul>
+ * <li>{@code cachedScore} / {@code cachedDecideUnlisted}: the hot path at RCPT, every answer already cached.
+ *     65,536 random client addresses in random order, half of them listed; {@code cachedScore} reads the
+ *     cached answers of one list ({@link DnsListRule#cachedScore}), {@code cachedDecideUnlisted} is the whole
+ *     rule's decision for the unlisted half. {@code referenceMap} is the physical-limit proxy: the same probes
+ *     in a plain {@code ConcurrentHashMap<InetAddress, Integer>}. Run with {@code -prof gc} for bytes per
+ *     operation.</li>
+ * <li>{@code firstLookupFiveListsOneSilent}: a client never seen before, five lists of which one never
+ *     answers, timeout 100 ms: the decision must come back within timeout + 5 ms (sample mode: read p0.99
+ *     and p1.00).</li>
+ * </ul>
+ *
+ * <pre>
+ * java -jar examples/benchmarks/target/benchmarks.jar DnsListBenchmark -prof gc
+ * </pre>
+ */
+@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+public class DnsListBenchmark {
+
+    static final int PROBES = 65_536;
+    static final int TIMEOUT_MS = 100;
+
+    /** A DNS server on a loopback UDP port: listed clients get 127.0.0.2 and a TXT, others NXDOMAIN with SOA. */
+    static final class LoopbackDns implements AutoCloseable {
+        private final DatagramSocket socket;
+        private final Set<Integer> listed;
+        private final Thread thread;
+        private final Name soaName = Name.fromConstantString("test.");
+
+        LoopbackDns(Set<Integer> listed) throws SocketException, UnknownHostException {
+            this.listed = listed;
+            this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            this.thread = new Thread(this::serve, "loopback-dns");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        private void serve() {
+            byte[] buf = new byte[512];
+            while (!socket.isClosed()) {
+                try {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    socket.receive(p);
+                    Message q = new Message(java.util.Arrays.copyOf(p.getData(), p.getLength()));
+                    Record question = q.getQuestion();
+                    String name = question.getName().toString(true);
+                    if (name.endsWith(".silent.test")) {
+                        continue; // never answers
+                    }
+                    Message r = new Message(q.getHeader().getID());
+                    r.getHeader().setFlag(Flags.QR);
+                    r.addRecord(question, Section.QUESTION);
+                    String[] l = name.split("\\.");
+                    int ip = (Integer.parseInt(l[3]) << 24) | (Integer.parseInt(l[2]) << 16)
+                            | (Integer.parseInt(l[1]) << 8) | Integer.parseInt(l[0]);
+                    if (listed.contains(ip)) {
+                        if (question.getType() == Type.A) {
+                            r.addRecord(new ARecord(question.getName(), DClass.IN, 3600,
+                                    InetAddress.getByName("127.0.0.2")), Section.ANSWER);
+                        } else {
+                            r.addRecord(new TXTRecord(question.getName(), DClass.IN, 3600, "listed for benchmarking"),
+                                    Section.ANSWER);
+                        }
+                    } else {
+                        r.getHeader().setRcode(Rcode.NXDOMAIN);
+                        r.addRecord(new SOARecord(soaName, DClass.IN, 3600, soaName, soaName, 1, 3600, 600, 86400,
+                                3600), Section.AUTHORITY);
+                    }
+                    byte[] out = r.toWire(512);
+                    socket.send(new DatagramPacket(out, out.length, p.getSocketAddress()));
+                } catch (IOException | RuntimeException e) {
+                    if (socket.isClosed()) {
+                        return;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+
+    static InetAddress ipv4(int v) {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static RelayRequest rcpt(InetAddress client) {
+        return RelayRequest.builder(Stage.RCPT).client(client).sender("<someone@sender.test>")
+                .recipient("<bob@example.com>").build();
+    }
+
+    /** The cached hot path: one list, every probe's answer cached, half listed. */
+    @State(Scope.Benchmark)
+    public static class Cached {
+        LoopbackDns dns;
+        DnsListRule rule;
+        RelayRequest[] probes;
+        RelayRequest[] unlisted;
+        InetAddress[] addresses;
+        ConcurrentHashMap<InetAddress, Integer> reference;
+        int next;
+        int nextUnlisted;
+
+        /** Starts the server and fills the cache through it (65,536 first lookups over UDP). */
+        @Setup(Level.Trial)
+        public void setUp() throws Exception {
+            Random random = new Random(17);
+            Set<Integer> all = new HashSet<>();
+            while (all.size() < PROBES) {
+                all.add(0x0b000000 + random.nextInt(0x50000000)); // 11.0.0.0 .. 90.255.255.255, random order
+            }
+            List<Integer> order = new ArrayList<>(all);
+            java.util.Collections.shuffle(order, random);
+            Set<Integer> listed = new HashSet<>(order.subList(0, PROBES / 2));
+            java.util.Collections.shuffle(order, random);
+            dns = new LoopbackDns(listed);
+            rule = DnsListRule.builder("dns-lists")
+                    .list(DnsList.parse("bl1.test=127.0.0.[2..11]", DnsList.Target.CLIENT))
+                    .servers(List.of(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), dns.port())))
+                    .timeout(Duration.ofSeconds(2))
+                    .failureCacheTime(Duration.ZERO) // a lookup lost on a loaded machine is asked again below
+                    .build();
+            probes = new RelayRequest[PROBES];
+            addresses = new InetAddress[PROBES];
+            reference = new ConcurrentHashMap<>();
+            List<RelayRequest> quiet = new ArrayList<>();
+            for (int i = 0; i < PROBES; i++) {
+                int ip = order.get(i);
+                addresses[i] = ipv4(ip);
+                probes[i] = rcpt(addresses[i]);
+                reference.put(addresses[i], listed.contains(ip) ? 1 : 0);
+                boolean expectDeny = listed.contains(ip);
+                Decision d = rule.decide(probes[i]);
+                for (int retry = 0; retry < 5 && d.details().containsKey("failed"); retry++) {
+                    d = rule.decide(probes[i]);
+                }
+                if ((d.verdict() == io.relaycontrol.api.Verdict.DENY) != expectDeny) {
+                    throw new IllegalStateException("wrong first answer for " + addresses[i] + ": " + d);
+                }
+                if (!expectDeny) {
+                    quiet.add(probes[i]);
+                }
+            }
+            unlisted = quiet.toArray(new RelayRequest[0]);
+            for (RelayRequest p : probes) {
+                if (rule.cachedScore(p) == DnsListRule.NOT_CACHED) {
+                    throw new IllegalStateException("not cached after the first lookup: " + p);
+                }
+            }
+        }
+
+        /** Stops the server. */
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            dns.close();
+        }
+    }
+
+    /** The cached lookup: the listed/unlisted answer of one list for a random cached client. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public int cachedScore(Cached s) {
+        int i = s.next;
+        s.next = i + 1 == PROBES ? 0 : i + 1;
+        return s.rule.cachedScore(s.probes[i]);
+    }
+
+    /** The whole rule's RCPT decision for a cached, unlisted client. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public Decision cachedDecideUnlisted(Cached s) {
+        int i = s.nextUnlisted;
+        s.nextUnlisted = i + 1 == s.unlisted.length ? 0 : i + 1;
+        return s.rule.decide(s.unlisted[i]);
+    }
+
+    /** Reference: the same probes' client addresses in a plain concurrent map (no TTL, no bound, no filter). */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public Integer referenceMap(Cached s) {
+        int i = s.next;
+        s.next = i + 1 == PROBES ? 0 : i + 1;
+        return s.reference.get(s.probes[i].clientAddress());
+    }
+
+    /** Five lists, one of them silent; every operation asks about a client never seen before. */
+    @State(Scope.Benchmark)
+    public static class FirstLookup {
+        LoopbackDns dns;
+        DnsListRule rule;
+        int next = 0x5b000000; // 91.0.0.0 upwards: never cached
+
+        /** Starts the server; clients whose last octet is even are listed. */
+        @Setup(Level.Trial)
+        public void setUp() throws Exception {
+            Set<Integer> listed = ConcurrentHashMap.newKeySet();
+            for (int ip = 0x5b000000; ip < 0x5b000000 + 2_000_000; ip += 2) {
+                listed.add(ip);
+            }
+            dns = new LoopbackDns(listed);
+            DnsListRule.Builder b = DnsListRule.builder("dns-lists")
+                    .servers(List.of(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), dns.port())))
+                    .timeout(Duration.ofMillis(TIMEOUT_MS))
+                    .threshold(9); // never reached: every operation waits for all five lists
+            for (String z : List.of("bl1.test", "bl2.test", "silent.test", "bl3.test", "bl4.test")) {
+                b.list(DnsList.parse(z, DnsList.Target.CLIENT));
+            }
+            rule = b.build();
+        }
+
+        /** Stops the server. */
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            dns.close();
+        }
+    }
+
+    /** A first lookup: five lists asked in parallel, one never answers. */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public Decision firstLookupFiveListsOneSilent(FirstLookup s) {
+        return s.rule.decide(rcpt(ipv4(s.next++)));
+    }
+}
