@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jol.info.GraphLayout;
 import org.openjdk.jmh.runner.Runner;
@@ -55,6 +57,7 @@ public final class BenchmarkMain {
         ChainedOptionsBuilder o = new OptionsBuilder()
                 .include(NetworkLookupBenchmark.class.getName() + "\\.")
                 .forks(1)
+                .addProfiler(GCProfiler.class)
                 .shouldFailOnError(true);
         if (quick) {
             o.warmupIterations(1).warmupTime(TimeValue.seconds(1))
@@ -68,30 +71,50 @@ public final class BenchmarkMain {
         }
     }
 
-    /** @return the number of wrong answers over all candidates and lists */
+    /**
+     * Checks, for every list: the probe generator's intent against the naive scan (on a sample: the scan is
+     * quadratic), the reference against the naive scan on that sample, and every candidate against the reference
+     * on all probes (James, a linear scan, on a sample).
+     *
+     * @return the number of wrong answers over all candidates and lists
+     */
     static int checkAnswers() {
-        System.out.println("== Correctness: every candidate against the naive scan, "
-                + BenchmarkData.PROBES + " probes per list ==");
+        System.out.println("== Correctness: the naive scan checks the probes and the reference on a sample;"
+                + " every candidate is checked against the reference on every probe ==");
         int total = 0;
         for (String list : BenchmarkData.LISTS) {
+            if (list.endsWith("-zipf")) {
+                continue; // the same list and probe pool as the uniform run
+            }
             BenchmarkData d = BenchmarkData.get(list);
             Naive naive = new Naive(d);
-            boolean[] expected = new boolean[d.probes.length];
-            int in = 0;
-            for (int i = 0; i < expected.length; i++) {
-                expected[i] = naive.contains(d.probes[i]);
-                in += expected[i] ? 1 : 0;
-                if (expected[i] != d.inside[i]) {
-                    System.out.println("  " + list + " generator: probe " + d.probes[i].getHostAddress()
-                            + " meant " + d.inside[i] + ", naive says " + expected[i]);
+            MergedIntervals reference = new MergedIntervals(d);
+            int probes = d.probes.length;
+            // the scan costs entries x probes: about 2^31 entry tests per list at most
+            int sample = (int) Math.min(probes, Math.max(1000, (1L << 31) / d.size()));
+            for (int i = 0; i < sample; i++) {
+                boolean scan = naive.contains(d.probes[i]);
+                if (scan != d.inside[i] || reference.contains(d.probes[i]) != scan) {
+                    System.out.println("  " + list + " probe " + d.probes[i].getHostAddress() + ": meant " + d.inside[i]
+                            + ", naive " + scan + ", reference " + reference.contains(d.probes[i]));
                     total++;
                 }
             }
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-11s %,9d prefixes, %d probes inside:",
-                    list, d.size(), in));
+            boolean[] expected = new boolean[probes];
+            int in = 0;
+            for (int i = 0; i < probes; i++) {
+                expected[i] = reference.contains(d.probes[i]);
+                in += expected[i] ? 1 : 0;
+                if (expected[i] != d.inside[i]) {
+                    total++;
+                }
+            }
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                    "  %-11s %,9d prefixes, %,d merged intervals, %,d probes (%,d inside; naive scan on %,d):",
+                    list, d.size(), reference.intervals(), probes, in, sample));
             for (String name : Candidates.NAMES) {
-                if (name.equals("naive")) {
-                    continue; // the reference itself
+                if (name.equals("reference")) {
+                    continue;
                 }
                 Predicate<InetAddress> p = Candidates.predicate(name, d);
                 if (p == null) {
@@ -99,14 +122,14 @@ public final class BenchmarkMain {
                     continue;
                 }
                 int wrong = 0;
-                // James scans linearly (about 70 lookups/s at 100,000 entries): check it on 256 probes there
-                int checked = name.equals("james") && d.size() > 10_000 ? 256 : expected.length;
+                // James scans linearly (about 70 lookups/s at 100,000 entries): check it on a sample there
+                int checked = name.equals("james") && d.size() > 10_000 ? 256 : probes;
                 for (int i = 0; i < checked; i++) {
                     boolean got = p.test(d.probes[i]);
                     if (got != expected[i]) {
                         if (wrong < 5) {
                             System.out.println("  DISAGREEMENT " + list + " " + name + ": "
-                                    + d.probes[i].getHostAddress() + " naive=" + expected[i] + " " + name + "=" + got);
+                                    + d.probes[i].getHostAddress() + " reference=" + expected[i] + " " + name + "=" + got);
                         }
                         wrong++;
                     }
@@ -116,9 +139,11 @@ public final class BenchmarkMain {
                     DISAGREEING.add(list + " " + name + ": " + wrong + " wrong");
                 }
                 line.append(' ').append(name).append(wrong == 0 ? "=ok" : "=" + wrong + " WRONG")
-                        .append(checked < expected.length ? "(" + checked + " probes)" : "");
+                        .append(checked < probes ? "(" + checked + " probes)" : "");
+                p = null;
             }
             System.out.println(line);
+            BenchmarkData.forget(list);
         }
         System.out.println("  (james is a linear scan, measured up to " + Candidates.JAMES_MAX + " entries only)");
         return total;
@@ -185,12 +210,16 @@ public final class BenchmarkMain {
             method = method.substring(method.lastIndexOf('.') + 1);
             String list = r.getParams().getParam("list");
             byList.computeIfAbsent(list, k -> new HashMap<>()).put(method, r.getPrimaryResult().getScore());
+            Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
+            if (alloc != null) {
+                byList.get(list).put(method + ":B/op", alloc.getScore());
+            }
         }
-        String[] peers = {"netty", "ipaddressTrie", "james", "naive"};
+        String[] others = {"reference", "netty", "ipaddressTrie", "james"};
         System.out.println();
-        System.out.println("== Lookups per second (one JMH run, 1 fork) and relaycontrol's ratio to each peer ==");
-        System.out.printf(Locale.ROOT, "%-11s %14s", "list", "relaycontrol");
-        for (String p : peers) {
+        System.out.println("== Lookups per second (one JMH run, 1 fork) and relaycontrol's ratio to each ==");
+        System.out.printf(Locale.ROOT, "%-16s %14s", "list", "relaycontrol");
+        for (String p : others) {
             System.out.printf(Locale.ROOT, " %14s %8s", p, "ratio");
         }
         System.out.println();
@@ -200,17 +229,29 @@ public final class BenchmarkMain {
                 continue;
             }
             Double relay = m.get("relaycontrol");
-            System.out.printf(Locale.ROOT, "%-11s %14s", list, fmt(relay));
-            for (String p : peers) {
+            System.out.printf(Locale.ROOT, "%-16s %14s", list, fmt(relay));
+            for (String p : others) {
                 Double v = m.get(p);
-                String ratio = relay == null || v == null ? "-" : String.format(Locale.ROOT, "%.1fx", relay / v);
+                String ratio = relay == null || v == null ? "-" : String.format(Locale.ROOT, "%.2fx", relay / v);
                 System.out.printf(Locale.ROOT, " %14s %8s", fmt(v), ratio);
             }
             System.out.println();
         }
-        List<String> notes = new ArrayList<>();
-        notes.add("james: linear scan, not run above " + Candidates.JAMES_MAX + " entries");
-        System.out.println(String.join("; ", notes));
+        System.out.println("james: linear scan, not run above " + Candidates.JAMES_MAX + " entries");
+        System.out.println();
+        System.out.println("== Bytes allocated per lookup (gc.alloc.rate.norm) ==");
+        for (String list : BenchmarkData.LISTS) {
+            Map<String, Double> m = byList.get(list);
+            if (m == null) {
+                continue;
+            }
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-16s", list));
+            for (String p : new String[] {"relaycontrol", "reference", "netty", "ipaddressTrie", "james"}) {
+                Double v = m.get(p + ":B/op");
+                line.append(String.format(Locale.ROOT, " %s=%s", p, v == null ? "-" : String.format(Locale.ROOT, "%.1f", v)));
+            }
+            System.out.println(line);
+        }
     }
 
     private static String fmt(Double v) {

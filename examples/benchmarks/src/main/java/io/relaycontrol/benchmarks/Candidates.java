@@ -17,7 +17,7 @@ final class Candidates {
     /** James's NetMatcher is a linear scan over a TreeSet (about 7 lookups/s at 1M): measured up to this size only. */
     static final int JAMES_MAX = 100_000;
 
-    static final String[] NAMES = {"relaycontrol", "netty", "ipaddress-trie", "james", "naive"};
+    static final String[] NAMES = {"relaycontrol", "reference", "netty", "ipaddress-trie", "james"};
 
     private Candidates() {
     }
@@ -62,6 +62,10 @@ final class Candidates {
                 NetworkSet s = relaycontrol(d);
                 return s::contains;
             }
+            case "reference": {
+                MergedIntervals m = new MergedIntervals(d);
+                return m::contains;
+            }
             case "netty": {
                 NettyFilter f = netty(d);
                 return a -> f.test(new java.net.InetSocketAddress(a, 0));
@@ -77,10 +81,6 @@ final class Candidates {
                 }
                 NetMatcher m = james(d);
                 return m::matchInetNetwork;
-            }
-            case "naive": {
-                Naive n = new Naive(d);
-                return n::contains;
             }
             default:
                 throw new IllegalArgumentException(name);

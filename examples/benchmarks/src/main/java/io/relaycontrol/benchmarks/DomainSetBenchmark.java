@@ -1,8 +1,8 @@
 package io.relaycontrol.benchmarks;
 
-import io.relaycontrol.api.address.EnvelopeAddress;
 import io.relaycontrol.core.address.DomainSet;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,112 +16,116 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@link DomainSet} membership at 10, 10,000 and 1,000,000 entries, with the cost of canonicalisation
- * ({@link EnvelopeAddress#parse}) measured separately, and the hand-written suffix table compared with the
- * obvious alternative: two {@code HashSet<String>}s probed with a {@code substring} per label boundary.
+ * {@link DomainSet} membership against two references in the same run: {@link RollingHashDomains} (the
+ * physical-limit proxy: one table, one right-to-left pass, no checks) and the obvious {@code HashSet} walk (two
+ * {@code HashSet<String>}s and a {@code substring} per label boundary; mixed-case input is lower-cased first, as
+ * a user of it must). Lists and queries: {@link DomainData} (65,536 queries, 1,048,576 for the 1,000,000-domain
+ * list; half hits drawn from the whole list, half misses, random order). {@code input=lower}: every query
+ * canonical; {@code input=mixed}: every query in mixed case. Every candidate's answers are checked against the
+ * model before timing. Run with {@code -prof gc} for bytes per lookup. Each iteration also prints lookups per
+ * CPU-second of the benchmark thread ({@link CpuTime}; the benchmark runs on one thread, so the set-up thread's
+ * state is the timed thread's).
  *
- * <p>Half the entries are exact ({@code dN.example}), half subdomain entries ({@code .dN.example}). Queries
- * rotate over 1024 precomputed domains so that no single key stays hot: subdomain hits
- * ({@code mail.dK.example}), exact hits ({@code dK.example}) and misses ({@code mail.nomatchK.example.org}).
- *
- * <p>Run: {@code java -jar examples/benchmarks/target/benchmarks.jar DomainSet -f 1 -wi 2 -i 3}.
+ * <p>Run: {@code java -jar examples/benchmarks/target/benchmarks.jar DomainSetBenchmark -prof gc}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class DomainSetBenchmark {
 
-    private static final int QUERIES = 1024;
+    /** Number of listed domains (entries: about 1.3 per domain). */
+    @Param({"1000", "100000", "1000000"})
+    public int domains;
 
-    /** Number of entries in the set. */
-    @Param({"10", "10000", "1000000"})
-    public int entries;
+    /** {@code lower}: canonical queries; {@code mixed}: every query in mixed case. */
+    @Param({"lower", "mixed"})
+    public String input;
 
     private DomainSet set;
+    private RollingHashDomains rolling;
     private Set<String> exactBaseline;
     private Set<String> parentBaseline;
-    private String[] subdomainHits;
-    private String[] exactHits;
-    private String[] misses;
-    private String[] rawAddresses;
+    private String[] queries;
+    private boolean lower;
     private int next;
+    private long ops;
+    private final CpuTime cpu = new CpuTime();
 
-    /** Builds the set and the baseline from the same entries, and the query arrays. */
+    /** Builds the set and the references from the same entries, the queries, and checks every answer. */
     @Setup(Level.Trial)
     public void setUp() {
-        DomainSet.Builder b = DomainSet.builder().name("bench");
-        exactBaseline = new HashSet<>(entries * 2);
-        parentBaseline = new HashSet<>(entries * 2);
-        for (int i = 0; i < entries; i++) {
-            String d = "d" + i + ".example";
-            if (i % 2 == 0) {
-                b.add("." + d);
-                parentBaseline.add(d);
-            } else {
-                b.add(d);
-                exactBaseline.add(d);
+        lower = input.equals("lower");
+        DomainData data = new DomainData(domains, 0xD0D0L + domains);
+        set = DomainSet.of(data.entries.toArray(new String[0]));
+        rolling = new RollingHashDomains(data);
+        exactBaseline = new HashSet<>(data.exact);
+        parentBaseline = new HashSet<>(data.parents);
+        int n = domains >= 1_000_000 ? 1 << 20 : 1 << 16;
+        boolean[] expected = new boolean[n];
+        queries = data.queries(n, input.equals("mixed"), expected);
+        int hits = 0;
+        for (int i = 0; i < n; i++) {
+            String q = queries[i];
+            hits += expected[i] ? 1 : 0;
+            if (set.contains(q) != expected[i] || rolling(q) != expected[i] || hashSetWalk(q) != expected[i]) {
+                throw new IllegalStateException("disagreement on " + q + ": model " + expected[i] + ", DomainSet "
+                        + set.contains(q) + ", rolling hash " + rolling(q) + ", HashSet walk " + hashSetWalk(q));
             }
         }
-        set = b.build();
-        subdomainHits = new String[QUERIES];
-        exactHits = new String[QUERIES];
-        misses = new String[QUERIES];
-        rawAddresses = new String[QUERIES];
-        for (int q = 0; q < QUERIES; q++) {
-            int even = (int) ((q * 7919L) % entries) & ~1;
-            int odd = Math.min(entries - 1, even | 1);
-            subdomainHits[q] = "mail.d" + even + ".example";
-            exactHits[q] = "d" + odd + ".example";
-            misses[q] = "mail.nomatch" + q + ".example.org";
-            rawAddresses[q] = "<User.Name+" + q + "@Mail.D" + even + ".Example.>";
-        }
-        if (!set.contains(subdomainHits[1]) || !set.contains(exactHits[1]) || set.contains(misses[1])) {
-            throw new IllegalStateException("benchmark data does not match as intended");
-        }
+        System.out.printf(Locale.ROOT, "%n%,d domains (%,d entries), %,d %s-case queries, %,d hits: all three agree"
+                + " with the model%n", domains, set.size(), n, input, hits);
+    }
+
+    /** Starts the CPU clock of this iteration. */
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        cpu.start(ops);
+    }
+
+    /** Prints this iteration's lookups per CPU-second of the benchmark thread ({@link CpuTime}). */
+    @TearDown(Level.Iteration)
+    public void stopIteration() {
+        cpu.stop(ops, "lookups");
     }
 
     private int nextIndex() {
-        next = (next + 1) & (QUERIES - 1);
-        return next;
+        ops++;
+        int j = next;
+        next = j + 1 == queries.length ? 0 : j + 1;
+        return j;
     }
 
-    /** @return membership of a subdomain that a {@code .dN.example} entry covers */
+    /** @return membership by relaycontrol's DomainSet */
     @Benchmark
-    public boolean containsSubdomainHit() {
-        return set.contains(subdomainHits[nextIndex()]);
+    public boolean relaycontrol() {
+        return set.contains(queries[nextIndex()]);
     }
 
-    /** @return membership of a domain listed exactly */
+    /** @return membership by the rolling-hash reference */
     @Benchmark
-    public boolean containsExactHit() {
-        return set.contains(exactHits[nextIndex()]);
+    public boolean rollingHash() {
+        return rolling(queries[nextIndex()]);
     }
 
-    /** @return membership of a domain that no entry covers (three label boundaries probed) */
+    /** @return membership by two HashSets and a substring per label boundary */
     @Benchmark
-    public boolean containsMiss() {
-        return set.contains(misses[nextIndex()]);
+    public boolean hashSetWalk() {
+        return hashSetWalk(queries[nextIndex()]);
     }
 
-    /** @return the same subdomain hit against two HashSets probed with a substring per label boundary */
-    @Benchmark
-    public boolean baselineHashSetSubstringSubdomainHit() {
-        return baselineContains(subdomainHits[nextIndex()]);
+    private boolean rolling(String q) {
+        return lower ? rolling.contains(q) : rolling.containsIgnoreCase(q);
     }
 
-    /** @return the same miss against the HashSet baseline */
-    @Benchmark
-    public boolean baselineHashSetSubstringMiss() {
-        return baselineContains(misses[nextIndex()]);
-    }
-
-    private boolean baselineContains(String d) {
+    private boolean hashSetWalk(String q) {
+        String d = lower ? q : q.toLowerCase(Locale.ROOT);
         if (exactBaseline.contains(d)) {
             return true;
         }
@@ -131,18 +135,5 @@ public class DomainSetBenchmark {
             }
         }
         return false;
-    }
-
-    /** @return canonicalisation alone: parsing {@code <User.Name+K@Mail.Dn.Example.>} (upper case, trailing dot) */
-    @Benchmark
-    public EnvelopeAddress parseAddress() {
-        return EnvelopeAddress.parse(rawAddresses[nextIndex()]);
-    }
-
-    /** @return what a rule pays per RCPT: parse, then look the canonical domain up */
-    @Benchmark
-    public boolean parseThenContains() {
-        EnvelopeAddress a = EnvelopeAddress.parse(rawAddresses[nextIndex()]);
-        return a.isMailbox() && !a.isRouted() && set.contains(a.domain());
     }
 }

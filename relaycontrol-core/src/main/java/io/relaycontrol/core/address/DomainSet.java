@@ -40,9 +40,10 @@ import java.util.Optional;
  * is canonicalised first; an invalid query matches nothing.
  *
  * <h2>Cost</h2>
- * Membership is two hash tables (exact entries, parent domains of subdomain entries) probed once per label
- * boundary of the query, found by one right-to-left pass; a canonical query allocates nothing. The cost does
- * not depend on the number of entries (see {@code DomainSetBenchmark}).
+ * Membership is one hash table (exact entries under their domain, subdomain entries under their parent)
+ * probed at the label boundaries of the query, all found by one right-to-left pass that also checks the query
+ * is canonical; a canonical query allocates nothing, and neither does one that differs from it only in ASCII
+ * letter case or a trailing dot. The cost hardly depends on the number of entries (see {@code DomainSetBenchmark}).
  *
  * <h2>List files</h2>
  * {@link #load(Path)} and {@link #parse(List, String)} read one entry per line; blank lines are skipped; text
@@ -71,17 +72,19 @@ public final class DomainSet {
     private final String[] entries;
     private final String[] sources;
     private final int[] lines;
-    private final SuffixTable exact;
-    private final SuffixTable parents;
+    /** Domain entries: exact ones under their domain, subdomain entries under their parent. */
+    private final SuffixTable table;
+    /** Address-literal entries ({@code [192.0.2.1]}), rare: matched exactly, case-sensitively. */
+    private final Map<String, Integer> literals;
 
-    private DomainSet(String name, String[] entries, String[] sources, int[] lines, SuffixTable exact,
-            SuffixTable parents) {
+    private DomainSet(String name, String[] entries, String[] sources, int[] lines, SuffixTable table,
+            Map<String, Integer> literals) {
         this.name = name;
         this.entries = entries;
         this.sources = sources;
         this.lines = lines;
-        this.exact = exact;
-        this.parents = parents;
+        this.table = table;
+        this.literals = literals;
     }
 
     /** @return the empty set, which contains nothing */
@@ -285,47 +288,94 @@ public final class DomainSet {
                 lines[idx]));
     }
 
-    /** @return the entry index of the best match, or -1 */
+    /**
+     * The entry index of the best match, or -1. The fast path is one right-to-left pass over the query that
+     * checks it is a canonical ASCII domain up to letter case and one trailing dot ({@link #isCanonicalQuery}'s
+     * rules), folds upper case, hashes every suffix and probes the table at the label boundaries whose label
+     * count some key has. Anything else (U-labels, empty labels, a numeric top label, upper-case A-labels) is
+     * canonicalised first, allocating, exactly as before.
+     */
     private int find(String q, boolean best) {
         int len = q.length();
         if (len == 0) {
             return -1;
         }
         if (q.charAt(0) == '[') {
-            int idx = exact.find(q, 0, len, SuffixTable.hash(q, 0, len));
-            if (idx >= 0) {
+            Integer idx = literals.get(q);
+            if (idx != null) {
                 return idx;
             }
             String c = canonicalOrNull(q);
-            return c == null || c.equals(q) ? -1 : exact.find(c, 0, c.length(), SuffixTable.hash(c, 0, c.length()));
+            if (c == null || c.equals(q)) {
+                return -1;
+            }
+            idx = literals.get(c);
+            return idx == null ? -1 : idx;
         }
-        if (!isCanonicalQuery(q)) {
+        int end = q.charAt(len - 1) == '.' ? len - 1 : len;
+        if (end == 0 || end > DomainNames.MAX_DOMAIN_OCTETS) {
             return findSlow(q, best);
         }
+        SuffixTable t = table;
+        long parentLabels = t.parentLabels;
         int found = -1;
         int h = 0;
-        if (parents.size() > 0) {
-            // one right-to-left pass: at each dot, h is the hash of the parent domain to its right
-            for (int i = len - 1; i >= 0; i--) {
-                char c = q.charAt(i);
-                if (c == '.') {
-                    int idx = parents.find(q, i + 1, len, SuffixTable.mix(h));
+        int labels = 1;
+        int labelEnd = end;
+        boolean top = true;
+        boolean digitsOnly = true;
+        boolean upper = false;
+        boolean aLabel = false;
+        for (int i = end - 1; i >= 0; i--) {
+            char c = q.charAt(i);
+            if (c == '.') {
+                // the label [i + 1, labelEnd) is complete; the suffix [i + 1, end) has `labels` labels
+                int l = labelEnd - i - 1;
+                if (l == 0 || l > DomainNames.MAX_LABEL_OCTETS || q.charAt(i + 1) == '-'
+                        || q.charAt(labelEnd - 1) == '-' || top && digitsOnly) {
+                    return findSlow(q, best);
+                }
+                aLabel |= l > 4 && isALabelStart(q, i + 1);
+                top = false;
+                if ((found < 0 || best) && ((parentLabels >>> Math.min(labels, 63)) & 1) != 0) {
+                    int idx = t.findParent(q, i + 1, end, SuffixTable.mix(h));
                     if (idx >= 0) {
-                        if (!best) {
-                            return idx;
-                        }
                         found = idx;
                     }
                 }
-                h = 31 * h + c;
+                labels++;
+                labelEnd = i;
+            } else if (c >= 'a' && c <= 'z' || c == '-') {
+                digitsOnly = false;
+            } else if (c >= 'A' && c <= 'Z') {
+                c |= 0x20;
+                upper = true;
+                digitsOnly = false;
+            } else if (c < '0' || c > '9') {
+                return findSlow(q, best);
             }
-        } else {
-            for (int i = len - 1; i >= 0; i--) {
-                h = 31 * h + q.charAt(i);
+            h = 31 * h + c;
+        }
+        if (labelEnd == 0 || labelEnd > DomainNames.MAX_LABEL_OCTETS || q.charAt(0) == '-'
+                || q.charAt(labelEnd - 1) == '-' || top && digitsOnly) {
+            return findSlow(q, best);
+        }
+        if (upper && (aLabel || labelEnd > 4 && isALabelStart(q, 0))) {
+            return findSlow(q, best); // an upper-case A-label: let canonicalisation check it
+        }
+        if (((t.exactLabels >>> Math.min(labels, 63)) & 1) != 0) {
+            int idx = t.findExact(q, 0, end, SuffixTable.mix(h));
+            if (idx >= 0) {
+                return idx;
             }
         }
-        int idx = exact.find(q, 0, len, SuffixTable.mix(h));
-        return idx >= 0 ? idx : found;
+        return found;
+    }
+
+    /** @return whether the label at {@code i} starts with {@code xn--}, in any case */
+    private static boolean isALabelStart(String q, int i) {
+        return (q.charAt(i) | 0x20) == 'x' && (q.charAt(i + 1) | 0x20) == 'n' && q.charAt(i + 2) == '-'
+                && q.charAt(i + 3) == '-';
     }
 
     /**
@@ -404,7 +454,7 @@ public final class DomainSet {
      * @throws IllegalArgumentException if {@code newName} is blank
      */
     public DomainSet withName(String newName) {
-        return new DomainSet(requireName(newName), entries, sources, lines, exact, parents);
+        return new DomainSet(requireName(newName), entries, sources, lines, table, literals);
     }
 
     /**
@@ -572,25 +622,37 @@ public final class DomainSet {
             String[] es = entries.toArray(new String[0]);
             String[] src = sources.toArray(new String[0]);
             int[] ln = new int[n];
-            String[] exactKeys = new String[n];
-            int[] exactValues = new int[n];
-            String[] parentKeys = new String[n];
-            int[] parentValues = new int[n];
-            int ne = 0;
-            int np = 0;
+            Map<String, int[]> byKey = new HashMap<>(n * 2);
+            List<String> keys = new ArrayList<>(n);
+            Map<String, Integer> lits = new HashMap<>();
             for (int i = 0; i < n; i++) {
                 ln[i] = lines.get(i);
                 String e = es[i];
-                if (e.charAt(0) == '.') {
-                    parentKeys[np] = e.substring(1);
-                    parentValues[np++] = i;
-                } else {
-                    exactKeys[ne] = e;
-                    exactValues[ne++] = i;
+                if (e.charAt(0) == '[') {
+                    lits.put(e, i);
+                    continue;
                 }
+                boolean sub = e.charAt(0) == '.';
+                String key = sub ? e.substring(1) : e;
+                int[] v = byKey.get(key);
+                if (v == null) {
+                    v = new int[] {-1, -1};
+                    byKey.put(key, v);
+                    keys.add(key);
+                }
+                v[sub ? 1 : 0] = i;
             }
-            return new DomainSet(name, es, src, ln, new SuffixTable(exactKeys, exactValues, ne),
-                    new SuffixTable(parentKeys, parentValues, np));
+            int m = keys.size();
+            String[] ks = keys.toArray(new String[0]);
+            int[] exact = new int[m];
+            int[] parent = new int[m];
+            for (int k = 0; k < m; k++) {
+                int[] v = byKey.get(ks[k]);
+                exact[k] = v[0];
+                parent[k] = v[1];
+            }
+            return new DomainSet(name, es, src, ln, new SuffixTable(ks, exact, parent, m),
+                    lits.isEmpty() ? Map.of() : Map.copyOf(lits));
         }
     }
 }

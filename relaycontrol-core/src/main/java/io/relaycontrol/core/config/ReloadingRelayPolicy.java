@@ -210,11 +210,30 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
      */
     public static ReloadingRelayPolicy watch(Path file, String keyPrefix, RelayMetricsSink sink,
             LimitStore limitStore) {
+        return watch(file, keyPrefix, sink, limitStore, Duration.ofSeconds(2));
+    }
+
+    /**
+     * As {@link #watch(Path, String, RelayMetricsSink, LimitStore)}, checking for changes every {@code interval}
+     * instead of every two seconds.
+     *
+     * @param file the properties file
+     * @param keyPrefix the prefix of the relay keys, usually {@code "relay."}
+     * @param sink told of every decision and every reload attempt
+     * @param limitStore where the rate limits keep their buckets, across every reload
+     * @param interval how often to check for changes; {@link Duration#ZERO} for never (call
+     *     {@link #checkForChanges()} yourself, as tests do, so that no background check races with them)
+     * @return the watching policy; close it to stop watching
+     * @throws ConfigException if the first load fails (the failure is reported to {@code sink} first)
+     * @since 0.2.0
+     */
+    public static ReloadingRelayPolicy watch(Path file, String keyPrefix, RelayMetricsSink sink,
+            LimitStore limitStore, Duration interval) {
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(limitStore, "limitStore");
         PolicyMetrics metrics = new PolicyMetrics();
         ReloadingRelayPolicy p = watch(file, keyPrefix, StandardRelayPolicy.loader(metrics, sink, limitStore),
-                Duration.ofSeconds(2), sink);
+                interval, sink);
         p.metrics = metrics;
         return p;
     }

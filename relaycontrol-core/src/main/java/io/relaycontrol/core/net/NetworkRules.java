@@ -151,6 +151,9 @@ public final class NetworkRules {
             if (set == null) {
                 throw new IllegalStateException("the network set supplier of rule " + name + " returned null");
             }
+            if (!set.contains(client)) {
+                return noOpinion; // the common case: the allocation-free membership search only
+            }
             Optional<NetworkMatch> m = set.match(client);
             if (m.isEmpty()) {
                 return noOpinion;

@@ -1,6 +1,6 @@
 package io.relaycontrol.core.net;
 
-import inet.ipaddr.IPAddress;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,17 +62,23 @@ import java.util.Set;
  *
  * <h2>Lookup structure, and why not a trie</h2>
  * The IPAddress library is used for parsing only. Its tries (and Netty's {@code IpSubnetFilter}, a sorted
- * array of rule objects) are node-heavy: measured at about 970 bytes per prefix and 0.3 M lookups/s for the
- * IPAddress trie at 1,000,000 IPv4 prefixes. Here the entries and exceptions are folded, when the set is
- * built, into sorted, non-overlapping address ranges held in primitive arrays: {@code int}s (unsigned) for
- * IPv4, pairs of {@code long}s for IPv6. Each range remembers the prefix length, line and source of its most
- * specific covering entry (its network is the range start masked to that length), so {@code match} needs no
- * per-entry objects. A direct table indexed by the first 16 bits of the address (65,537 {@code int}s per
- * family) narrows a lookup to the ranges that can hold it, and a binary search within that bucket finishes
- * it; exceptions were subtracted at build time, so a lookup is one search. {@link #contains(InetAddress)}
- * allocates nothing beyond the array {@link InetAddress#getAddress()} returns. An IPv4 range costs 9 bytes
- * (13 when the entries came from a file and carry line numbers; IPv6: 33 or 37), so 1,000,000 random IPv4
- * prefixes (about 1.1 M ranges) take about 10 MiB.
+ * array of rule objects) are node-heavy and slow at list sizes such as Spamhaus DROP or a country block list
+ * ({@code NetworkLookupBenchmark} measures them side by side). Here the entries and exceptions are folded, when
+ * the set is built, into two structures held in primitive arrays ({@code int}s for IPv4, pairs of {@code long}s
+ * for IPv6):
+ * <ul>
+ * <li>for membership ({@link #contains(InetAddress)}, {@link #contains(byte[])}, {@link #containsIpv4(int)},
+ *     {@link #containsIpv6(long, long)}), the covered addresses as merged intervals (overlapping and adjacent
+ *     entries joined, exceptions subtracted), stored as one sorted array of interval boundaries, with a
+ *     first-level table of about one slot per boundary (at most 2^16 + 1) indexed by the address bits after the
+ *     prefix all boundaries share. A lookup is one table read and one binary search of a few boundaries, and
+ *     allocates nothing.</li>
+ * <li>for {@link #match(InetAddress)}, non-overlapping ranges that each remember the prefix length, line and
+ *     source of their most specific covering entry (its network is the range start masked to that length), so
+ *     {@code match} needs no per-entry objects.</li>
+ * </ul>
+ * An IPv4 range costs 9 bytes for {@code match} (13 when the entries came from a file and carry line numbers;
+ * IPv6: 33 or 37) plus 8 bytes per merged interval (IPv6: 32).
  *
  * <p>Instances are immutable and thread-safe; builders are not thread-safe.
  *
@@ -88,6 +94,8 @@ public final class NetworkSet {
 
     private final Family v4;
     private final Family v6;
+    private final MergedRanges.V4 members4;
+    private final MergedRanges.V6 members6;
     private final String[] sources;
     private final List<String> exceptions;
     private final int size;
@@ -96,6 +104,8 @@ public final class NetworkSet {
     private NetworkSet(Family v4, Family v6, String[] sources, List<String> exceptions, int size) {
         this.v4 = v4;
         this.v6 = v6;
+        this.members4 = new MergedRanges.V4(v4.start4, v4.end4, v4.count);
+        this.members6 = new MergedRanges.V6(v6.startHi, v6.startLo, v6.endHi, v6.endLo, v6.count);
         this.sources = sources;
         this.exceptions = exceptions;
         this.size = size;
@@ -177,12 +187,66 @@ public final class NetworkSet {
     }
 
     /**
+     * Whether the address is in the set. Allocation-free once compiled (the array {@link InetAddress#getAddress()}
+     * copies does not escape and is removed by the JIT; {@code NetworkLookupBenchmark} measures 0 B per lookup).
+     *
      * @param address an address; IPv4-mapped IPv6 is looked up as IPv4, the scope/zone is ignored
      * @return whether the address is in the set
      * @throws NullPointerException if {@code address} is null
      */
     public boolean contains(InetAddress address) {
-        return find(Objects.requireNonNull(address, "address").getAddress()) >= 0;
+        Objects.requireNonNull(address, "address");
+        if (address instanceof Inet4Address) {
+            return members4.contains(Cidr.v4Bits(address.getAddress(), 0));
+        }
+        byte[] b = address.getAddress(); // an Inet6Address: 16 bytes
+        if (isMapped(b)) {
+            return members4.contains(Cidr.v4Bits(b, 12));
+        }
+        return members6.contains(hi(b), lo(b));
+    }
+
+    /**
+     * Whether the address given as raw bytes, in network byte order as {@link InetAddress#getAddress()} returns
+     * them, is in the set: for servers that hold the peer address as bytes and never build an {@link InetAddress}.
+     *
+     * @param address 4 bytes (IPv4) or 16 bytes (IPv6; an IPv4-mapped address is looked up as IPv4); not kept
+     * @return whether the address is in the set
+     * @throws NullPointerException if {@code address} is null
+     * @throws IllegalArgumentException if {@code address} is neither 4 nor 16 bytes long
+     * @since 0.2.0
+     */
+    public boolean contains(byte[] address) {
+        return containsAddressBytes(checkLength(address));
+    }
+
+    /**
+     * Whether the IPv4 address given as a 32-bit value is in the set: {@code 192.0.2.1} is {@code 0xC0000201}
+     * (the first octet in the highest byte, as {@code ByteBuffer.getInt} reads the 4 bytes of
+     * {@link InetAddress#getAddress()}).
+     *
+     * @param address the IPv4 address; negative values are addresses from {@code 128.0.0.0} up
+     * @return whether the address is in the set
+     * @since 0.2.0
+     */
+    public boolean containsIpv4(int address) {
+        return members4.contains(address);
+    }
+
+    /**
+     * Whether the IPv6 address given as two 64-bit halves is in the set; an IPv4-mapped address
+     * ({@code ::ffff:a.b.c.d}, that is {@code high == 0} and {@code low >>> 32 == 0xFFFF}) is looked up as IPv4.
+     *
+     * @param high the first 8 bytes of the address, the first byte highest
+     * @param low the last 8 bytes
+     * @return whether the address is in the set
+     * @since 0.2.0
+     */
+    public boolean containsIpv6(long high, long low) {
+        if (high == 0 && (low >>> 32) == 0xFFFFL) {
+            return members4.contains((int) low);
+        }
+        return members6.contains(high, low);
     }
 
     /**
@@ -192,16 +256,8 @@ public final class NetworkSet {
      * @throws InvalidNetworkException if the text is not a single IP address
      */
     public boolean contains(String address) {
-        return lookup(Cidr.parseSingle(address)) >= 0;
-    }
-
-    /**
-     * @param address a single address of the IPAddress library; IPv4-mapped IPv6 is looked up as IPv4
-     * @return whether the address is in the set
-     * @throws IllegalArgumentException if {@code address} is a subnet of more than one address
-     */
-    public boolean contains(IPAddress address) {
-        return lookup(single(address)) >= 0;
+        Cidr c = Cidr.parseSingle(address);
+        return c.v4 ? members4.contains((int) c.lo) : members6.contains(c.hi, c.lo);
     }
 
     /**
@@ -209,11 +265,23 @@ public final class NetworkSet {
      *
      * @param address an address; IPv4-mapped IPv6 is looked up as IPv4, the scope/zone is ignored
      * @return the matching entry, or empty if the address is not in the set
+     * @throws NullPointerException if {@code address} is null
      */
     public Optional<NetworkMatch> match(InetAddress address) {
-        byte[] b = Objects.requireNonNull(address, "address").getAddress();
-        int i = find(b);
-        return i < 0 ? Optional.empty() : Optional.of(family(b).matchAt(i, sources));
+        return matchBytes(Objects.requireNonNull(address, "address").getAddress());
+    }
+
+    /**
+     * The entry that covers the address given as raw bytes; see {@link #contains(byte[])}.
+     *
+     * @param address 4 or 16 bytes in network byte order; not kept
+     * @return the matching entry, or empty if the address is not in the set
+     * @throws NullPointerException if {@code address} is null
+     * @throws IllegalArgumentException if {@code address} is neither 4 nor 16 bytes long
+     * @since 0.2.0
+     */
+    public Optional<NetworkMatch> match(byte[] address) {
+        return matchBytes(checkLength(address));
     }
 
     /**
@@ -223,17 +291,6 @@ public final class NetworkSet {
      */
     public Optional<NetworkMatch> match(String address) {
         Cidr c = Cidr.parseSingle(address);
-        int i = lookup(c);
-        return i < 0 ? Optional.empty() : Optional.of((c.v4 ? v4 : v6).matchAt(i, sources));
-    }
-
-    /**
-     * @param address a single address of the IPAddress library
-     * @return the matching entry, or empty
-     * @throws IllegalArgumentException if {@code address} is a subnet of more than one address
-     */
-    public Optional<NetworkMatch> match(IPAddress address) {
-        Cidr c = single(address);
         int i = lookup(c);
         return i < 0 ? Optional.empty() : Optional.of((c.v4 ? v4 : v6).matchAt(i, sources));
     }
@@ -289,9 +346,12 @@ public final class NetworkSet {
         return v4.coversAll || v6.coversAll;
     }
 
-    /** @return the number of internal ranges (IPv4 plus IPv6) after merging; for sizing and benchmarks */
+    /**
+     * @return the number of address intervals (IPv4 plus IPv6) that membership searches, after overlapping and
+     *     adjacent entries were merged and exceptions subtracted; for sizing and benchmarks
+     */
     public int rangeCount() {
-        return v4.count + v6.count;
+        return members4.intervals() + members6.intervals();
     }
 
     @Override
@@ -301,6 +361,29 @@ public final class NetworkSet {
         return "NetworkSet{" + size + (size == 1 ? " network" : " networks")
                 + (exceptionCount > 0 ? " except " + exceptionCount : "") + (e.isEmpty() ? "" : ": ")
                 + String.join(", ", e.subList(0, shown)) + (e.size() > shown ? ", ..." : "") + "}";
+    }
+
+    private boolean containsAddressBytes(byte[] b) {
+        if (b.length == 4) {
+            return members4.contains(Cidr.v4Bits(b, 0));
+        }
+        if (isMapped(b)) {
+            return members4.contains(Cidr.v4Bits(b, 12));
+        }
+        return members6.contains(hi(b), lo(b));
+    }
+
+    private Optional<NetworkMatch> matchBytes(byte[] b) {
+        int i = find(b);
+        return i < 0 ? Optional.empty() : Optional.of(family(b).matchAt(i, sources));
+    }
+
+    private static byte[] checkLength(byte[] address) {
+        Objects.requireNonNull(address, "address");
+        if (address.length != 4 && address.length != 16) {
+            throw new IllegalArgumentException("an IP address is 4 or 16 bytes long, not " + address.length);
+        }
+        return address;
     }
 
     private Family family(byte[] b) {
@@ -321,25 +404,12 @@ public final class NetworkSet {
         return c.v4 ? v4.findV4((int) c.lo) : v6.findV6(c.hi, c.lo);
     }
 
-    private static Cidr single(IPAddress address) {
-        Objects.requireNonNull(address, "address");
-        if (address.isMultiple()) {
-            throw new IllegalArgumentException("'" + address + "' is a subnet, not a single address");
-        }
-        byte[] b = address.getBytes();
-        return Cidr.fromBytes(b, b.length * 8);
-    }
+    // Constant indexes, no loops: with them the JIT can scalar-replace the copy InetAddress.getAddress() makes
+    // (it does for IPv4; NetworkLookupBenchmark measures the bytes per lookup).
 
     private static boolean isMapped(byte[] b) {
-        if (b.length != 16 || b[10] != (byte) 0xFF || b[11] != (byte) 0xFF) {
-            return false;
-        }
-        for (int i = 0; i < 10; i++) {
-            if (b[i] != 0) {
-                return false;
-            }
-        }
-        return true;
+        return b.length == 16 && b[10] == (byte) 0xFF && b[11] == (byte) 0xFF
+                && (b[0] | b[1] | b[2] | b[3] | b[4] | b[5] | b[6] | b[7] | b[8] | b[9]) == 0;
     }
 
     private static int toV4(byte[] b) {
@@ -347,19 +417,13 @@ public final class NetworkSet {
     }
 
     private static long hi(byte[] b) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (b[i] & 0xFF);
-        }
-        return v;
+        return (b[0] & 0xFFL) << 56 | (b[1] & 0xFFL) << 48 | (b[2] & 0xFFL) << 40 | (b[3] & 0xFFL) << 32
+                | (b[4] & 0xFFL) << 24 | (b[5] & 0xFFL) << 16 | (b[6] & 0xFFL) << 8 | (b[7] & 0xFFL);
     }
 
     private static long lo(byte[] b) {
-        long v = 0;
-        for (int i = 8; i < 16; i++) {
-            v = (v << 8) | (b[i] & 0xFF);
-        }
-        return v;
+        return (b[8] & 0xFFL) << 56 | (b[9] & 0xFFL) << 48 | (b[10] & 0xFFL) << 40 | (b[11] & 0xFFL) << 32
+                | (b[12] & 0xFFL) << 24 | (b[13] & 0xFFL) << 16 | (b[14] & 0xFFL) << 8 | (b[15] & 0xFFL);
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.quicktheories.generators.SourceDSL.arbitrary;
 import static org.quicktheories.generators.SourceDSL.lists;
 import static org.quicktheories.generators.SourceDSL.strings;
 
+import io.relaycontrol.api.address.DomainNames;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -92,6 +93,59 @@ class DomainSetPropertiesTest {
             }
             assertThat(DomainSet.canonicalEntry(once)).isEqualTo(once);
             assertThat(DomainSet.of(once).entries()).containsExactly(once);
+        });
+    }
+
+    @Test
+    void containsWhenMixedCaseOrTrailingDotThenSameAsCanonicalisingFirst() {
+        // the one-pass fast path folds case and a trailing dot itself; the oracle canonicalises with DomainNames
+        // and asks the canonical form, which is what the set did for every non-canonical query before
+        DomainSet set = DomainSet.of("example.com", ".example.com", ".co.uk", "xn--bcher-kva.example", "x-y.ab",
+                ".1a.b", "[192.0.2.1]");
+        Gen<String> piece = arbitrary().pick(List.of("example", "EXAMPLE", "Example", "com", "COM", "co", "UK", "uk",
+                "xn--bcher-kva", "XN--BCHER-KVA", "Xn--bcher-kva", "x-y", "X-Y", "-x", "y-", "ab", "AB", "1a", "1A",
+                "b", "B", "123", "ü", "Ü", "a_b"));
+        Gen<String> queries = lists().of(piece).ofSizeBetween(1, 5).zip(arbitrary().pick(true, false),
+                (l, dot) -> String.join(".", l) + (dot ? "." : ""));
+        qt().withExamples(5000).forAll(queries).checkAssert(q -> {
+            String canonical;
+            try {
+                canonical = DomainNames.canonicalize(q);
+            } catch (IllegalArgumentException e) {
+                canonical = null;
+            }
+            boolean expected = canonical != null && canonical.equals(canonical.toLowerCase(java.util.Locale.ROOT))
+                    && set.contains(canonical);
+            assertThat(set.contains(q)).as(q + " (canonical " + canonical + ")").isEqualTo(expected);
+            assertThat(set.match(q).isPresent()).as(q).isEqualTo(expected);
+            if (expected) {
+                assertThat(set.match(q).orElseThrow().entry()).isEqualTo(set.match(canonical).orElseThrow().entry());
+            }
+        });
+    }
+
+    @Test
+    void containsWhenRandomSetAndMixedCaseQueryThenAgreesWithNaiveScan() {
+        Gen<List<List<String>>> entries = lists().of(LABELS).ofSizeBetween(0, 12);
+        Gen<List<Boolean>> kinds = lists().of(arbitrary().pick(true, false)).ofSize(12);
+        Gen<List<Boolean>> cases = lists().of(arbitrary().pick(true, false)).ofSize(5);
+        qt().withExamples(2000).forAll(entries, kinds, LABELS, cases).checkAssert((es, ks, d, cs) -> {
+            List<String> written = new ArrayList<>();
+            for (int i = 0; i < es.size(); i++) {
+                written.add((ks.get(i) ? "." : "") + join(es.get(i)));
+            }
+            DomainSet set = DomainSet.of(written.toArray(new String[0]));
+            boolean naive = false;
+            for (int i = 0; i < es.size(); i++) {
+                naive |= ks.get(i) ? modelSubdomainOf(d, es.get(i)) : d.equals(es.get(i));
+            }
+            List<String> shown = new ArrayList<>();
+            for (int i = 0; i < d.size(); i++) {
+                shown.add(cs.get(i) ? d.get(i).toUpperCase(java.util.Locale.ROOT) : d.get(i));
+            }
+            String q = join(shown);
+            assertThat(set.contains(q)).as("%s in %s", q, written).isEqualTo(naive);
+            assertThat(set.match(q).isPresent()).isEqualTo(naive);
         });
     }
 }

@@ -3,7 +3,6 @@ package io.relaycontrol.core.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import inet.ipaddr.IPAddressString;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -108,7 +107,8 @@ class NetworkSetEdgeCaseTest {
     void containsWhenIpv4MappedIpv6ThenMatchedAsIpv4() {
         NetworkSet s = NetworkSet.of("192.0.2.0/24");
         assertThat(s.contains("::ffff:192.0.2.1")).isTrue();
-        assertThat(s.contains(new IPAddressString("::ffff:192.0.2.1").getAddress())).isTrue();
+        assertThat(s.containsIpv6(0, 0xFFFF_C000_0201L)).isTrue();
+        assertThat(s.containsIpv6(0, 0xFFFE_C000_0201L)).isFalse();
         assertThat(s.match("::ffff:192.0.2.1")).map(NetworkMatch::entry).contains("192.0.2.0/24");
         // an Inet6Address holding the mapped form (the JDK's getByName would already unwrap it)
         byte[] mapped = new byte[16];
@@ -237,12 +237,73 @@ class NetworkSetEdgeCaseTest {
     }
 
     @Test
-    void matchWhenIpAddressTypeThenSameAnswers() {
-        NetworkSet s = NetworkSet.of("2001:db8::/32");
-        assertThat(s.match(new IPAddressString("2001:db8::1").getAddress())).map(NetworkMatch::entry)
-                .contains("2001:db8::/32");
-        assertThatThrownBy(() -> s.contains(new IPAddressString("2001:db8::/32").getAddress()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("subnet");
+    void matchWhenRawBytesThenSameAnswers() {
+        NetworkSet s = NetworkSet.of("2001:db8::/32", "192.0.2.0/24");
+        assertThat(s.match(ip("2001:db8::1").getAddress())).map(NetworkMatch::entry).contains("2001:db8::/32");
+        assertThat(s.match(ip("192.0.2.9").getAddress())).map(NetworkMatch::entry).contains("192.0.2.0/24");
+        assertThat(s.match(ip("192.0.3.9").getAddress())).isEmpty();
+        assertThat(s.contains(ip("2001:db8:ffff::1").getAddress())).isTrue();
+        assertThat(s.contains(ip("2001:db9::1").getAddress())).isFalse();
+    }
+
+    @Test
+    void containsWhenRawBytesOfWrongLengthThenRefusedNamingTheLength() {
+        NetworkSet s = NetworkSet.of("192.0.2.0/24");
+        assertThatThrownBy(() -> s.contains(new byte[5])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not 5");
+        assertThatThrownBy(() -> s.match(new byte[0])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not 0");
+        assertThatThrownBy(() -> s.contains((byte[]) null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void containsIpv4WhenIntFormThenFirstOctetIsTheHighByte() {
+        NetworkSet s = NetworkSet.of("192.0.2.0/24", "255.255.255.255", "0.0.0.0");
+        assertThat(s.containsIpv4(0xC0000201)).isTrue();
+        assertThat(s.containsIpv4(0xC00002FF)).isTrue();
+        assertThat(s.containsIpv4(0xC0000300)).isFalse();
+        assertThat(s.containsIpv4(0x010200C0)).isFalse();
+        assertThat(s.containsIpv4(-1)).isTrue();
+        assertThat(s.containsIpv4(0)).isTrue();
+        assertThat(s.containsIpv4(1)).isFalse();
+        assertThat(s.containsIpv4(-2)).isFalse();
+        assertThat(NetworkSet.of("2001:db8::/32").containsIpv4(0xC0000201)).isFalse();
+    }
+
+    @Test
+    void containsIpv6WhenTwoHalvesThenSameAnswersAsTheAddress() {
+        NetworkSet s = NetworkSet.of("2001:db8::/32", "::/128", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+        assertThat(s.containsIpv6(0x20010DB8_00000000L, 0)).isTrue();
+        assertThat(s.containsIpv6(0x20010DB8_FFFFFFFFL, -1L)).isTrue();
+        assertThat(s.containsIpv6(0x20010DB9_00000000L, 0)).isFalse();
+        assertThat(s.containsIpv6(0, 0)).isTrue();
+        assertThat(s.containsIpv6(0, 1)).isFalse();
+        assertThat(s.containsIpv6(-1L, -1L)).isTrue();
+        assertThat(s.containsIpv6(-1L, -2L)).isFalse();
+    }
+
+    @Test
+    void rangeCountWhenAdjacentAndOverlappingEntriesThenMergedIntoOneInterval() {
+        // four adjacent /26s, a nested /28 and a /25 that overlaps two of them: one interval for membership
+        NetworkSet s = NetworkSet.of("192.0.2.0/26", "192.0.2.64/26", "192.0.2.128/26", "192.0.2.192/26",
+                "192.0.2.16/28", "192.0.2.0/25");
+        assertThat(s.rangeCount()).isEqualTo(1);
+        assertThat(s.contains("192.0.1.255")).isFalse();
+        assertThat(s.contains("192.0.2.0")).isTrue();
+        assertThat(s.contains("192.0.2.63")).isTrue();
+        assertThat(s.contains("192.0.2.64")).isTrue();
+        assertThat(s.contains("192.0.2.255")).isTrue();
+        assertThat(s.contains("192.0.3.0")).isFalse();
+        // match still names the most specific entry of each part
+        assertThat(s.match("192.0.2.17")).map(NetworkMatch::entry).contains("192.0.2.16/28");
+        assertThat(s.match("192.0.2.70")).map(NetworkMatch::entry).contains("192.0.2.64/26");
+        assertThat(s.match("192.0.2.200")).map(NetworkMatch::entry).contains("192.0.2.192/26");
+        // an exception splits the interval; IPv6 neighbours merge as well
+        assertThat(NetworkSet.builder().add("192.0.2.0/24").except("192.0.2.128/28").build().rangeCount())
+                .isEqualTo(2);
+        assertThat(NetworkSet.of("2001:db8::/33", "2001:db8:8000::/33", "2001:db9::/32").rangeCount()).isEqualTo(1);
+        assertThat(NetworkSet.of("::/1", "8000::/1").rangeCount()).isEqualTo(1);
+        assertThat(NetworkSet.of("0.0.0.0/1", "128.0.0.0/1").containsAllOfIpv4()).isTrue();
     }
 
     @Test

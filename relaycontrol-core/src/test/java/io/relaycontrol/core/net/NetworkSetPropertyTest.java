@@ -7,7 +7,6 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import inet.ipaddr.IPAddressString;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -127,6 +126,32 @@ class NetworkSetPropertyTest {
                 .checkAssert(NetworkSetPropertyTest::assertAgrees);
     }
 
+    @Test
+    void containsWhenAdjacentBlocksTileTheWindowThenAgreesWithNaiveScan() {
+        // blocks of /24 to /30 inside 10.0.0.0/22, and /120 to /128 inside one IPv6 /118: neighbours touch
+        // often, so the membership structure merges adjacent ranges of different entries
+        Gen<Entry> v4 = integers().between(0, 1023).zip(integers().between(24, 30), integers().between(0, 6),
+                (v, p, e) -> Entry.masked(false, V4_BASE.add(BigInteger.valueOf(v)), p, e == 0));
+        Gen<Entry> v6 = integers().between(0, 1023).zip(integers().between(120, 128), integers().between(0, 6),
+                (v, p, e) -> Entry.masked(true, V6_BASE.add(BigInteger.valueOf(v)), p, e == 0));
+        Gen<Probe> probes = integers().between(-8, 1031).zip(booleans().all(), (v, six) -> new Probe(six,
+                (six ? V6_BASE : V4_BASE).add(BigInteger.valueOf(v))));
+        qt().withExamples(200).forAll(lists().of(v4.mix(v6)).ofSizeBetween(0, 80), lists().of(probes).ofSizeBetween(1, 60))
+                .checkAssert(NetworkSetPropertyTest::assertAgrees);
+    }
+
+    @Test
+    void containsWhenProbesAnywhereInTheSpaceThenAgreesWithNaiveScan() {
+        // entries in narrow windows, probes from the whole IPv4 and IPv6 spaces: the first-level table is indexed
+        // below the prefix every boundary shares, and addresses outside that prefix take the short answer
+        Gen<Probe> anywhere4 = longs().between(0, 0xFFFFFFFFL).map(v -> new Probe(false, BigInteger.valueOf(v)));
+        Gen<Probe> anywhere6 = longs().all().zip(longs().all(), (h, l) -> new Probe(true,
+                new BigInteger(Long.toUnsignedString(h)).shiftLeft(64).add(new BigInteger(Long.toUnsignedString(l)))));
+        qt().withExamples(150).forAll(lists().of(v4Entries().mix(v6Entries())).ofSizeBetween(0, 200),
+                lists().of(anywhere4.mix(anywhere6).mix(v4Probes()).mix(v6Probes())).ofSizeBetween(1, 60))
+                .checkAssert(NetworkSetPropertyTest::assertAgrees);
+    }
+
     static void assertAgrees(List<Entry> entries, List<Probe> randomProbes) {
         NetworkSet.Builder b = NetworkSet.builder();
         for (int i = 0; i < entries.size(); i++) {
@@ -153,13 +178,28 @@ class NetworkSetPropertyTest {
             String where = p + " " + address.getHostAddress() + " in " + entries;
             assertThat(set.contains(address)).as(where).isEqualTo(expected >= 0);
             assertThat(set.contains(address.getHostAddress())).as(where).isEqualTo(expected >= 0);
-            assertThat(set.contains(new IPAddressString(address.getHostAddress()).getAddress())).as(where)
-                    .isEqualTo(expected >= 0);
+            byte[] raw = address.getAddress();
+            assertThat(set.contains(raw)).as(where).isEqualTo(expected >= 0);
+            if (p.v6()) {
+                assertThat(set.containsIpv6(p.value().shiftRight(64).longValue(), p.value().longValue())).as(where)
+                        .isEqualTo(expected >= 0);
+            } else {
+                assertThat(set.containsIpv4(p.value().intValue())).as(where).isEqualTo(expected >= 0);
+                // the IPv4-mapped IPv6 forms, as 16 bytes and as two halves
+                byte[] mapped = new byte[16];
+                mapped[10] = (byte) 0xFF;
+                mapped[11] = (byte) 0xFF;
+                System.arraycopy(raw, 0, mapped, 12, 4);
+                assertThat(set.contains(mapped)).as(where).isEqualTo(expected >= 0);
+                assertThat(set.containsIpv6(0, 0xFFFF_0000_0000L | p.value().longValue())).as(where)
+                        .isEqualTo(expected >= 0);
+            }
             if (!p.v6()) {
                 // the IPv4-mapped IPv6 form answers as the IPv4 address
                 assertThat(set.contains("::ffff:" + address.getHostAddress())).as(where).isEqualTo(expected >= 0);
             }
             Optional<NetworkMatch> m = set.match(address);
+            assertThat(set.match(raw)).as(where).isEqualTo(m);
             if (expected < 0) {
                 assertThat(m).as(where).isEmpty();
             } else {

@@ -50,7 +50,7 @@ public final class Main {
         Running running;
         try {
             running = start(file);
-        } catch (IllegalArgumentException | ConfigException e) {
+        } catch (IllegalArgumentException e) { // ConfigException (every relaycontrol configuration error) is one
             System.err.println("relaycontrol-policy-server: " + e.getMessage());
             System.exit(2);
             return;

@@ -6,10 +6,12 @@ import io.relaycontrol.core.config.ConfigException;
 import io.relaycontrol.core.config.MicrometerRelayMetrics;
 import io.relaycontrol.core.config.RelayMetricsSink;
 import io.relaycontrol.core.config.ReloadingRelayPolicy;
+import io.relaycontrol.core.limit.LimitStore;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -127,11 +129,24 @@ public final class Main {
      * @throws UncheckedIOException if the file cannot be read
      */
     static Running start(Path file) {
+        return start(file, Duration.ofSeconds(2));
+    }
+
+    /**
+     * As {@link #start(Path)}, checking the policy files for changes every {@code reloadInterval}; tests pass
+     * {@link Duration#ZERO} and call {@code checkForChanges()} themselves, so no background check races them.
+     *
+     * @param file the configuration file
+     * @param reloadInterval how often to check for changes, or zero for never
+     * @return the running server and its policy; close it to stop both
+     */
+    static Running start(Path file, Duration reloadInterval) {
         ServerConfig config = ServerConfig.load(file);
         PrometheusMeterRegistry registry = config.metricsListen().isPresent()
                 ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
         RelayMetricsSink sink = registry == null ? RelayMetricsSink.NONE : new MicrometerRelayMetrics(registry);
-        ReloadingRelayPolicy policy = ReloadingRelayPolicy.watch(file, "relay.", sink);
+        ReloadingRelayPolicy policy = ReloadingRelayPolicy.watch(file, "relay.", sink, LimitStore.local(),
+                reloadInterval);
         RelaySmtpServer server = null;
         try {
             RelaySmtpServer.Builder b = config.serverBuilder(policy);
