@@ -19,7 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <li>{@value #STORE_FAILURES} ({@code relaycontrol_ratelimit_store_failures_total}), tag {@code rule}: decisions
  *     in which a rate-limit store failed (whatever the failure mode made of it);</li>
  * <li>{@value #RELOADS} ({@code relaycontrol_policy_reloads_total}), tag {@code outcome} = {@code success} or
- *     {@code failure}.</li>
+ *     {@code failure};</li>
+ * <li>{@value #STORE_BREAKER} ({@code relaycontrol_ratelimit_store_breaker_total}), tag {@code state} =
+ *     {@code OPEN}, {@code HALF_OPEN} or {@code CLOSED}: state changes of the circuit breaker in front of the
+ *     configured rate-limit store.</li>
  * </ul>
  * A rate limit is recognised by the details it puts on its decisions ({@code tokensLeft}; {@code store=failed}
  * when its store failed). Thread-safe; one counter per tag combination, created on first use.
@@ -40,6 +43,8 @@ public final class MicrometerRelayMetrics implements RelayMetricsSink {
     public static final String STORE_FAILURES = "relaycontrol.ratelimit.store.failures";
     /** Reload attempts by outcome. */
     public static final String RELOADS = "relaycontrol.policy.reloads";
+    /** State changes of the rate-limit store's circuit breaker. */
+    public static final String STORE_BREAKER = "relaycontrol.ratelimit.store.breaker";
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
@@ -99,5 +104,13 @@ public final class MicrometerRelayMetrics implements RelayMetricsSink {
     @Override
     public void reload(ReloadingRelayPolicy.ReloadResult result) {
         (result.failed() ? reloadFailure : reloadSuccess).increment();
+    }
+
+    @Override
+    public void limitStoreState(String store, io.relaycontrol.core.limit.GuardedLimitStore.State state) {
+        String st = state.name();
+        counters.computeIfAbsent("b\0" + st, k -> Counter.builder(STORE_BREAKER)
+                .description("state changes of the rate-limit store's circuit breaker").tag("state", st)
+                .register(registry)).increment();
     }
 }

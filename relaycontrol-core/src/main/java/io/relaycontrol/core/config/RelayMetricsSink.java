@@ -42,4 +42,15 @@ public interface RelayMetricsSink {
      * @param result what happened
      */
     void reload(ReloadingRelayPolicy.ReloadResult result);
+
+    /**
+     * Called once for each state change of the circuit breaker in front of a configured rate-limit store
+     * ({@code relay.limit.store}); the default does nothing.
+     *
+     * @param store the store's description
+     * @param state the breaker's new state
+     * @since 0.2.0
+     */
+    default void limitStoreState(String store, io.relaycontrol.core.limit.GuardedLimitStore.State state) {
+    }
 }

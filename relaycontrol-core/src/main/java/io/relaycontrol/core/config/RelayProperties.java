@@ -50,6 +50,16 @@ import org.slf4j.LoggerFactory;
  *     {@code COUNT/PERIOD} bandwidths, PERIOD like {@code 30s}, {@code 1m}, {@code 1h}, {@code 1d}
  *     (e.g. {@code 100/1h, 1000/1d}); client limits are per client address (IPv6 per prefix), user limits per
  *     login</td><td>no limit</td></tr>
+ * <tr><td>{@code relay.limit.sender-domain.messages}, {@code relay.limit.sender-domain.recipients},
+ *     {@code relay.limit.recipient-domain.recipients}</td><td>as above, per sender domain (the envelope sender's
+ *     domain; the null sender is one key) or per recipient domain</td><td>no limit</td></tr>
+ * <tr><td>{@code relay.limit.override.<limit>}</td><td>per-key rates of one limit ({@code client-recipients},
+ *     {@code client-messages}, {@code user-recipients}, {@code user-messages}, {@code sender-domain-messages},
+ *     {@code sender-domain-recipients}, {@code recipient-domain-recipients}):
+ *     {@code KEY=COUNT/PERIOD[, COUNT/PERIOD], KEY=...}, e.g. {@code 192.0.2.25=5000/1d, lists.example=100/1m}</td>
+ *     <td>none</td></tr>
+ * <tr><td>{@code relay.limit.exempt.<limit>}</td><td>client networks (as trusted-networks) that one limit neither
+ *     counts nor refuses</td><td>none</td></tr>
  * <tr><td>{@code relay.limit.ipv6-prefix}</td><td>prefix length that one IPv6 client is counted by, 1..128</td>
  *     <td>64</td></tr>
  * <tr><td>{@code relay.limit.max-keys}</td><td>most buckets each limit keeps in memory: a hard bound; a bucket
@@ -57,6 +67,21 @@ import org.slf4j.LoggerFactory;
  *     <td>{@value RateLimit#DEFAULT_MAX_KEYS}</td></tr>
  * <tr><td>{@code relay.limit.charge-refused}</td><td>{@code true}: every attempt is charged, also those the
  *     policy refuses; {@code false}: only requests the policy allows</td><td>{@code false}</td></tr>
+ * <tr><td>{@code relay.limit.store}</td><td>where the limits' buckets live: {@code local}, or a Redis shared by
+ *     every server: {@code redis://[user:pass@]host:port[/db]}, {@code rediss://...} (TLS),
+ *     {@code redis-cluster://host:port,host:port,...}, {@code redis-sentinel://host:port,.../master-name}.
+ *     Only a {@link ReloadingRelayPolicy} (which creates the store once, keeps it across reloads, recreates it
+ *     when these store keys change and closes it with itself) reads a shared store from the keys</td>
+ *     <td>{@code local}</td></tr>
+ * <tr><td>{@code relay.limit.store.failure}</td><td>what a limit does when the shared store fails, times out or
+ *     its breaker is open: {@code defer} (451 4.3.0), {@code no-opinion} (not limiting), {@code local} (a
+ *     per-server bucket; see {@link io.relaycontrol.core.limit.FailureMode#LOCAL_FALLBACK})</td>
+ *     <td>{@code defer}</td></tr>
+ * <tr><td>{@code relay.limit.store.timeout}</td><td>the longest a decision waits for the shared store, e.g.
+ *     {@code 50ms}</td><td>{@code 50ms}</td></tr>
+ * <tr><td>{@code relay.limit.store.breaker.failures}, {@code relay.limit.store.breaker.open}</td><td>consecutive
+ *     failures that open the circuit breaker in front of the shared store (1..1000), and how long it stays open
+ *     before one probe (see {@link io.relaycontrol.core.limit.GuardedLimitStore})</td><td>5, {@code 1s}</td></tr>
  * <tr><td>{@code relay.check}</td><td>{@code refuse}: a policy-check error stops the load; {@code warn}: it is
  *     logged</td><td>{@code refuse}</td></tr>
  * <tr><td>{@code relay.mode}</td><td>{@code enforce} or {@code dry-run} (refusals logged and counted, not
@@ -104,6 +129,14 @@ public final class RelayProperties {
     static final String CLIENT_MESSAGES = "relay.limit.client.messages";
     static final String USER_RECIPIENTS = "relay.limit.user.recipients";
     static final String USER_MESSAGES = "relay.limit.user.messages";
+    static final String SENDER_DOMAIN_MESSAGES = "relay.limit.sender-domain.messages";
+    static final String SENDER_DOMAIN_RECIPIENTS = "relay.limit.sender-domain.recipients";
+    static final String RECIPIENT_DOMAIN_RECIPIENTS = "relay.limit.recipient-domain.recipients";
+    static final String OVERRIDE_PREFIX = "relay.limit.override.";
+    static final String EXEMPT_PREFIX = "relay.limit.exempt.";
+    /** The names of the limits the keys can configure, which {@code override.<name>} and {@code exempt.<name>} use. */
+    static final List<String> LIMIT_NAMES = List.of("client-recipients", "client-messages", "user-recipients",
+            "user-messages", "sender-domain-messages", "sender-domain-recipients", "recipient-domain-recipients");
     static final String IPV6_PREFIX = "relay.limit.ipv6-prefix";
     static final String MAX_KEYS = "relay.limit.max-keys";
     static final String CHARGE_REFUSED = "relay.limit.charge-refused";
@@ -115,7 +148,10 @@ public final class RelayProperties {
     /** Every key this loader understands. */
     public static final Set<String> KEYS = withDnsKeys(Set.of(LOCAL_DOMAINS, RELAY_DOMAINS, TRUSTED_NETWORKS, BLOCKED_NETWORKS,
             SENDER_LOGINS, PROTECT_LOCAL, REQUIRE_TLS, CLIENT_RECIPIENTS, CLIENT_MESSAGES, USER_RECIPIENTS,
-            USER_MESSAGES, IPV6_PREFIX, MAX_KEYS, CHARGE_REFUSED, CHECK, MODE, AUDIT_ALL, NAME));
+            USER_MESSAGES, IPV6_PREFIX, MAX_KEYS, CHARGE_REFUSED, CHECK, MODE, AUDIT_ALL, NAME,
+            SENDER_DOMAIN_MESSAGES, SENDER_DOMAIN_RECIPIENTS, RECIPIENT_DOMAIN_RECIPIENTS,
+            ConfiguredLimitStore.STORE, ConfiguredLimitStore.FAILURE, ConfiguredLimitStore.TIMEOUT,
+            ConfiguredLimitStore.BREAKER_FAILURES, ConfiguredLimitStore.BREAKER_OPEN));
 
     private static Set<String> withDnsKeys(Set<String> keys) {
         Set<String> all = new java.util.HashSet<>(keys);
@@ -166,7 +202,7 @@ public final class RelayProperties {
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(baseDir, "baseDir");
         Objects.requireNonNull(limitCustomizer, "limitCustomizer");
-        return new Parser(keys, baseDir, null, limitCustomizer).parse();
+        return new Parser(keys, baseDir, null, false, limitCustomizer).parse();
     }
 
     /**
@@ -185,7 +221,13 @@ public final class RelayProperties {
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(baseDir, "baseDir");
         Objects.requireNonNull(limitStore, "limitStore");
-        return new Parser(keys, baseDir, limitStore, b -> {
+        return new Parser(keys, baseDir, limitStore, false, b -> {
+        }).parse();
+    }
+
+    /** As {@link #parse(Map, Path, LimitStore)}, where {@code limitStore} is the one the store keys name. */
+    static RelayProperties parseWithConfiguredStore(Map<String, String> keys, Path baseDir, LimitStore limitStore) {
+        return new Parser(keys, baseDir, limitStore, true, b -> {
         }).parse();
     }
 
@@ -238,19 +280,35 @@ public final class RelayProperties {
         private final Path baseDir;
         private final Consumer<RateLimit.Builder> limitCustomizer;
         private final LimitStore limitStore;
+        private final boolean storeFromKeys;
+        private final List<String> configuredLimits = new ArrayList<>();
+        private io.relaycontrol.core.limit.FailureMode failureMode;
         private final List<Path> sources = new ArrayList<>();
         private final List<PolicyFinding> findings = new ArrayList<>();
 
-        Parser(Map<String, String> keys, Path baseDir, LimitStore limitStore,
+        Parser(Map<String, String> keys, Path baseDir, LimitStore limitStore, boolean storeFromKeys,
                 Consumer<RateLimit.Builder> limitCustomizer) {
             this.keys = new LinkedHashMap<>(keys);
             this.baseDir = baseDir;
             this.limitStore = limitStore;
+            this.storeFromKeys = storeFromKeys;
             this.limitCustomizer = limitCustomizer;
         }
 
         RelayProperties parse() {
             for (String k : keys.keySet()) {
+                if (k.startsWith(OVERRIDE_PREFIX) || k.startsWith(EXEMPT_PREFIX)) {
+                    String limit = k.substring(k.startsWith(OVERRIDE_PREFIX) ? OVERRIDE_PREFIX.length()
+                            : EXEMPT_PREFIX.length());
+                    if (!LIMIT_NAMES.contains(limit)) {
+                        throw new ConfigException(k, "names no limit '" + limit + "' (limits: "
+                                + String.join(", ", LIMIT_NAMES) + ")");
+                    }
+                    if (keys.get(k) == null) {
+                        throw new ConfigException(k, "value is null");
+                    }
+                    continue;
+                }
                 if (!KEYS.contains(k)) {
                     throw new ConfigException(k, "unknown key (known keys: " + String.join(", ",
                             KEYS.stream().sorted().toList()) + ")");
@@ -288,11 +346,26 @@ public final class RelayProperties {
             b.requireTlsForAuth(requireTls);
             int v6 = integer(IPV6_PREFIX, 64, 1, 128);
             long maxKeys = integer(MAX_KEYS, RateLimit.DEFAULT_MAX_KEYS, 1, Integer.MAX_VALUE);
+            storeKeys();
             limit(b, CLIENT_RECIPIENTS, "client-recipients", LimitKeys.clientAddress(v6), Counted.RECIPIENTS, maxKeys);
             limit(b, CLIENT_MESSAGES, "client-messages", LimitKeys.clientAddress(v6), Counted.MESSAGES, maxKeys);
             limit(b, USER_RECIPIENTS, "user-recipients", LimitKeys.authenticatedIdentity(), Counted.RECIPIENTS,
                     maxKeys);
             limit(b, USER_MESSAGES, "user-messages", LimitKeys.authenticatedIdentity(), Counted.MESSAGES, maxKeys);
+            limit(b, SENDER_DOMAIN_MESSAGES, "sender-domain-messages", LimitKeys.senderDomain(), Counted.MESSAGES,
+                    maxKeys);
+            limit(b, SENDER_DOMAIN_RECIPIENTS, "sender-domain-recipients", LimitKeys.senderDomain(),
+                    Counted.RECIPIENTS, maxKeys);
+            limit(b, RECIPIENT_DOMAIN_RECIPIENTS, "recipient-domain-recipients", LimitKeys.recipientDomain(),
+                    Counted.RECIPIENTS, maxKeys);
+            for (String name : LIMIT_NAMES) {
+                for (String prefix : List.of(OVERRIDE_PREFIX, EXEMPT_PREFIX)) {
+                    if (keys.containsKey(prefix + name) && !configuredLimits.contains(name)) {
+                        throw new ConfigException(prefix + name, "limit '" + name + "' is not configured (set its "
+                                + "rates first, e.g. relay.limit." + name.replaceFirst("-(?=[a-z]+$)", ".") + ")");
+                    }
+                }
+            }
             b.chargeRefusedAttempts(bool(CHARGE_REFUSED, false));
             io.relaycontrol.core.dns.DnsListRule dns = DnsKeys.parse(keys, findings);
             if (dns != null) {
@@ -430,6 +503,74 @@ public final class RelayProperties {
             }
         }
 
+        /**
+         * {@code KEY=RATE[, RATE...][, KEY=RATE...]}: an item with {@code =} starts a key, an item without adds a
+         * rate to the key before it (rates are comma-separated too).
+         */
+        private void overrides(RateLimit.Builder lb, String key) {
+            if (!keys.containsKey(key)) {
+                return;
+            }
+            String k = null;
+            List<String> rates = new ArrayList<>();
+            List<String[]> entries = new ArrayList<>();
+            for (String item : keys.get(key).split(",")) {
+                String t = item.trim();
+                if (t.isEmpty()) {
+                    continue;
+                }
+                int eq = t.indexOf('=');
+                if (eq >= 0) {
+                    if (k != null) {
+                        entries.add(new String[] {k, String.join(",", rates)});
+                    }
+                    k = t.substring(0, eq).trim();
+                    rates = new ArrayList<>();
+                    if (k.isEmpty()) {
+                        throw new ConfigException(key, "'" + t + "' has no key before '='");
+                    }
+                    t = t.substring(eq + 1).trim();
+                } else if (k == null) {
+                    throw new ConfigException(key, "expected KEY=COUNT/PERIOD, ... but '" + t + "' has no key");
+                }
+                rates.add(t);
+            }
+            if (k == null) {
+                throw new ConfigException(key, "is empty (expected KEY=COUNT/PERIOD, ...)");
+            }
+            entries.add(new String[] {k, String.join(",", rates)});
+            for (String[] e : entries) {
+                try {
+                    lb.override(e[0], Rate.parseList(e[1]));
+                } catch (IllegalArgumentException | IllegalStateException ex) {
+                    throw new ConfigException(key, null, 0, "override for '" + e[0] + "': " + ex.getMessage(), ex);
+                }
+            }
+        }
+
+        /** Validates the store keys and reads the failure mode. */
+        private void storeKeys() {
+            ConfiguredLimitStore.Spec spec = ConfiguredLimitStore.spec(keys);
+            if (!spec.local() && !storeFromKeys) {
+                throw new ConfigException(ConfiguredLimitStore.STORE, "a shared store ('"
+                        + ConfiguredLimitStore.redact(spec.uri()) + "') is read from the keys only by "
+                        + "ReloadingRelayPolicy.watch, which owns and closes it; here "
+                        + (limitStore == null ? "no store owner is given" : "the application gave a store in code")
+                        + ": remove the key or load the file with ReloadingRelayPolicy.watch");
+            }
+            String mode = choice(ConfiguredLimitStore.FAILURE, "defer", "defer", "no-opinion", "local");
+            boolean shared = limitStore != null && limitStore.shared();
+            if (keys.containsKey(ConfiguredLimitStore.FAILURE) && !shared) {
+                findings.add(PolicyFinding.warning("store-failure-unused", ConfiguredLimitStore.FAILURE
+                        + " has no effect: the rate limits use the local store, which does not fail"));
+            }
+            if (shared) {
+                failureMode = mode.equals("defer") ? io.relaycontrol.core.limit.FailureMode.DEFER
+                        : mode.equals("no-opinion") ? io.relaycontrol.core.limit.FailureMode.NO_OPINION
+                        : io.relaycontrol.core.limit.FailureMode.LOCAL_FALLBACK;
+            }
+        }
+
         private void limit(StandardRelayPolicy.Builder b, String key, String name,
                 io.relaycontrol.core.limit.LimitKey limitKey, Counted counted, long maxKeys) {
             if (!keys.containsKey(key)) {
@@ -445,8 +586,23 @@ public final class RelayProperties {
             if (limitStore != null) {
                 lb.store(limitStore);
             }
+            if (failureMode != null) {
+                lb.onStoreFailure(failureMode);
+            }
+            overrides(lb, OVERRIDE_PREFIX + name);
+            String exemptKey = EXEMPT_PREFIX + name;
+            if (keys.containsKey(exemptKey)) {
+                NetworkSet exempt = networks(exemptKey);
+                lb.exempt(io.relaycontrol.core.net.NetworkRules.clientIn("client in " + exemptKey, exempt));
+            }
+            configuredLimits.add(name);
             limitCustomizer.accept(lb);
-            b.limit(lb.build());
+            try {
+                b.limit(lb.build());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new ConfigException(keys.containsKey(OVERRIDE_PREFIX + name) ? OVERRIDE_PREFIX + name : key, null,
+                        0, e.getMessage(), e);
+            }
         }
 
         private boolean bool(String key, boolean dflt) {

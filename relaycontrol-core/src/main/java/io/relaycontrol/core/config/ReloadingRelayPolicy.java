@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * {@link LimitStore} for every policy it builds, so a reload (even one that changes a limit's rates) never
  * hands a client a fresh budget.
  *
- * <p>Thread-safe. {@link #close()} stops the watcher; deciding still works after it.
+ * <p>Thread-safe. {@link #close()} stops the watcher and closes a rate-limit store this policy created from
+ * {@code relay.limit.store}; deciding still works after it, but a shared store is then gone (its limits apply
+ * their failure mode).
  *
  * @since 0.1.0
  */
@@ -115,6 +117,7 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
     private volatile ScheduledExecutorService watcher;
     private volatile PolicyMetrics metrics;
     private final RelayMetricsSink sink;
+    private volatile ConfiguredLimitStore ownedStore;
 
     private ReloadingRelayPolicy(Path file, String prefix, Loader loader, RelayMetricsSink sink) {
         this.file = file.toAbsolutePath().normalize();
@@ -146,6 +149,13 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
      * every reload attempt, the first load included: for example {@link MicrometerRelayMetrics} on a
      * Prometheus registry.
      *
+     * <p>The rate limits' store is the one {@code relay.limit.store} names (see {@link RelayProperties}):
+     * created by the first load, kept by every reload that leaves the store keys alone (so buckets survive),
+     * recreated by a reload that changes them (the old store is closed once the new policy is active; a reload
+     * that fails keeps the old store), and closed by {@link #close()}. A shared store sits behind a time budget
+     * and a circuit breaker ({@link io.relaycontrol.core.limit.GuardedLimitStore}) whose state changes go to
+     * {@link RelayMetricsSink#limitStoreState}.
+     *
      * @param file the properties file
      * @param keyPrefix the prefix of the policy's keys, normally {@code "relay."}
      * @param sink where decisions and reloads are reported
@@ -154,7 +164,19 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
      * @since 0.2.0
      */
     public static ReloadingRelayPolicy watch(Path file, String keyPrefix, RelayMetricsSink sink) {
-        return watch(file, keyPrefix, sink, LimitStore.local());
+        Objects.requireNonNull(sink, "sink");
+        PolicyMetrics metrics = new PolicyMetrics();
+        ConfiguredLimitStore stores = new ConfiguredLimitStore(LimitStore.local(), sink);
+        ReloadingRelayPolicy p;
+        try {
+            p = watch(file, keyPrefix, StandardRelayPolicy.loader(metrics, sink, stores), Duration.ofSeconds(2), sink);
+        } catch (RuntimeException e) {
+            stores.close();
+            throw e;
+        }
+        p.metrics = metrics;
+        p.ownedStore = stores;
+        return p;
     }
 
     /**
@@ -407,11 +429,22 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
         }
     }
 
+    /** Stops the watcher and closes the rate-limit store this policy created from its keys, if any. */
     @Override
     public void close() {
         ScheduledExecutorService s = watcher;
         if (s != null) {
             s.shutdownNow();
         }
+        ConfiguredLimitStore owned = ownedStore;
+        if (owned != null) {
+            owned.close();
+        }
+    }
+
+    /** @return the rate-limit store in use now if this policy owns it (for tests and diagnostics) */
+    Optional<LimitStore> ownedLimitStore() {
+        ConfiguredLimitStore owned = ownedStore;
+        return owned == null ? Optional.empty() : Optional.of(owned.current());
     }
 }

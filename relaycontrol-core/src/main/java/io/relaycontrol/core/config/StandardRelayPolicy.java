@@ -217,6 +217,31 @@ public final class StandardRelayPolicy implements Rule {
         };
     }
 
+    /**
+     * The standard loader on the store that {@code relay.limit.store} names, owned by {@code stores}: each load
+     * takes the current store or a new one, and a new one becomes current only if the load succeeds.
+     */
+    static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics, RelayMetricsSink sink,
+            ConfiguredLimitStore stores) {
+        return (keys, baseDir) -> {
+            ConfiguredLimitStore.Candidate c = stores.prepare(keys);
+            RelayProperties props;
+            try {
+                props = RelayProperties.parseWithConfiguredStore(keys, baseDir, c.store());
+            } catch (RuntimeException e) {
+                stores.abandon(c);
+                throw e;
+            }
+            List<String> names = new ArrayList<>();
+            for (RateLimit l : props.policy().limits()) {
+                names.add(l.name());
+            }
+            stores.commit(c);
+            c.store().retainLimits(names);
+            return new ReloadingRelayPolicy.Loaded(props.monitored(metrics, sink), props.sources());
+        };
+    }
+
     @Override
     public Decision decide(RelayRequest request) {
         return policy.decide(request);

@@ -65,6 +65,28 @@ public interface LimitStore extends AutoCloseable {
     Consumption tryConsume(String limit, Object key, List<Rate> rates, long tokens);
 
     /**
+     * As {@link #tryConsume}, without blocking the caller: the answer arrives in the returned stage. A store
+     * that talks to a server overrides this so that a caller can stop waiting (see {@link GuardedLimitStore},
+     * which puts a time budget and a circuit breaker in front of any store); the default charges at once on
+     * the calling thread.
+     *
+     * @param limit the limit's name
+     * @param key the bucket's key
+     * @param rates the rates of this key's bucket
+     * @param tokens how many tokens to take, positive
+     * @return what happened, or a stage completed exceptionally with what {@link #tryConsume} would throw
+     * @since 0.2.0
+     */
+    default java.util.concurrent.CompletableFuture<Consumption> tryConsumeAsync(String limit, Object key,
+            List<Rate> rates, long tokens) {
+        try {
+            return java.util.concurrent.CompletableFuture.completedFuture(tryConsume(limit, key, rates, tokens));
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
      * Forgets the buckets of every limit whose name is not in {@code limitNames} (limits that a reload
      * removed). A shared store may keep them until they expire (another server may still use them), and says
      * so in its documentation.
@@ -72,6 +94,17 @@ public interface LimitStore extends AutoCloseable {
      * @param limitNames the names of the limits still in use
      */
     void retainLimits(Collection<String> limitNames);
+
+    /**
+     * Whether the buckets live outside this JVM (or may fail like a remote store), so that a
+     * {@link FailureMode} applies; the local store says {@code false}.
+     *
+     * @return {@code true} unless this is the local store
+     * @since 0.2.0
+     */
+    default boolean shared() {
+        return true;
+    }
 
     /** @return for {@code describe()}, e.g. {@code local} or {@code redis 127.0.0.1:6379} */
     String description();

@@ -148,6 +148,11 @@ final class LocalLimitStore implements LimitStore {
     }
 
     @Override
+    public boolean shared() {
+        return false;
+    }
+
+    @Override
     public String description() {
         return "local";
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A Redis store for {@link io.relaycontrol.core.limit.RateLimit} buckets, shared by every server that uses
@@ -28,7 +29,9 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Keys: {@code relaycontrol:limit:<limit name>:<key>}, e.g.
- * {@code relaycontrol:limit:client-recipients:2001:db8:1:2::/64}. The key does not depend on the rates, so a
+ * {@code relaycontrol:limit:client-recipients:2001:db8:1:2::/64}; in a Redis Cluster
+ * {@code relaycontrol:limit:{<limit name>:<key>}} (a hash tag over the whole bucket name: each bucket is one
+ * key, so one slot, and braces inside a client-chosen key cannot concentrate buckets on one slot). The key does not depend on the rates, so a
  * limit rebuilt with other rates (a reload, here or on another server) continues the same buckets: each
  * bucket is migrated to the new rates by Bucket4j's implicit configuration replacement with
  * {@code TokensInheritanceStrategy.ADDITIVE} (what was spent still counts; see {@code RateLimit}). The
@@ -71,8 +74,11 @@ public final class RedisLimitStore implements LimitStore {
     /**
      * Starts a store for a Redis URI.
      *
-     * @param uri e.g. {@code redis://127.0.0.1:6379} or {@code rediss://user:secret@host:6380/0}; read when
-     *        the store is built
+     * @param uri {@code redis://[user:pass@]host:port[/db]}, {@code rediss://...} (TLS),
+     *        {@code redis-cluster://[user:pass@]host:port,host:port,...} (a Redis Cluster: the nodes to learn the
+     *        topology from; Bucket4j's {@code casBasedBuilder} on a Lettuce cluster connection, every bucket one
+     *        key on one slot) or {@code redis-sentinel://[user:pass@]host:port,host:port,.../master-name} (the
+     *        sentinels and the master's name; Lettuce follows a failover); read when the store is built
      * @return a builder (not thread-safe)
      * @throws NullPointerException if {@code uri} is null
      */
@@ -83,6 +89,25 @@ public final class RedisLimitStore implements LimitStore {
     @Override
     public Consumption tryConsume(String limit, Object key, List<Rate> rates, long tokens) {
         return backend.tryConsume(limit, key, rates, tokens);
+    }
+
+    /**
+     * Sends the charge without waiting for Redis (Bucket4j's asynchronous proxy on the same connection).
+     *
+     * @param limit the limit's name
+     * @param key the bucket's key
+     * @param rates the rates of this key's bucket
+     * @param tokens how many tokens to take, positive
+     * @return the answer when Redis gives it, or a stage failed with the command's error or timeout
+     * @since 0.2.0
+     */
+    @Override
+    public CompletableFuture<Consumption> tryConsumeAsync(String limit, Object key, List<Rate> rates, long tokens) {
+        try {
+            return backend.tryConsumeAsync(limit, key, rates, tokens);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**

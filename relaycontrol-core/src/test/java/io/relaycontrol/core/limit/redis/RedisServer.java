@@ -175,6 +175,35 @@ public final class RedisServer implements AutoCloseable {
         return null; // exited early, e.g. port taken meanwhile: the caller retries on another port
     }
 
+    /** @return the server's process id */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Freezes the server (SIGSTOP): connections stay open, nothing is answered, as a hung server. */
+    public void pause() {
+        signal("-STOP");
+    }
+
+    /** Lets a paused server run again (SIGCONT). */
+    public void resume() {
+        signal("-CONT");
+    }
+
+    private void signal(String sig) {
+        try {
+            Process k = new ProcessBuilder("kill", sig, String.valueOf(process.pid())).inheritIO().start();
+            if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+                throw new IllegalStateException("kill " + sig + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run kill " + sig, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** @return the port */
     public int port() {
         return port;
