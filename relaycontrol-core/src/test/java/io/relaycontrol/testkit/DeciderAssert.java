@@ -126,6 +126,9 @@ public final class DeciderAssert extends AbstractAssert<DeciderAssert, RelayDeci
                     + " but %d of %d requests were refused:%n%s", Stage.RCPT, refused.size(), requests.size(),
                     String.join("\n", refused));
         }
+        return this;
+    }
+
     /**
      * Runs the open-relay self-audit with the plan derived from the decider (a {@code StandardRelayPolicy}, or a
      * reloading or monitored policy running one) and fails with the report unless nothing was wrongly allowed
