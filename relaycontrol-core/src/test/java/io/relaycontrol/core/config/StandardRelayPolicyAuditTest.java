@@ -7,7 +7,7 @@ import io.relaycontrol.core.audit.AuditReport;
 import io.relaycontrol.core.audit.AuditResult;
 import io.relaycontrol.core.audit.RelayAudit;
 import io.relaycontrol.core.auth.SenderLoginMap;
-import io.relaycontrol.core.limit.Bandwidths;
+import io.relaycontrol.core.limit.Rate;
 import io.relaycontrol.core.limit.Counted;
 import io.relaycontrol.core.limit.LimitKeys;
 import io.relaycontrol.core.limit.RateLimit;
@@ -57,7 +57,7 @@ class StandardRelayPolicyAuditTest {
                 Arguments.of("with a per-client recipient limit", StandardRelayPolicy.builder()
                         .localDomains(DomainSet.of("example.com"))
                         .limit(RateLimit.builder("client-recipients").key(LimitKeys.clientAddress())
-                                .counting(Counted.RECIPIENTS).bandwidths(Bandwidths.parse("10000/1h")).build())
+                                .counting(Counted.RECIPIENTS).rates(Rate.parseList("10000/1h")).build())
                         .build()),
                 Arguments.of("from properties", StandardRelayPolicy.fromProperties(Map.of(
                         "relay.local-domains", "example.com, .example.com",
