@@ -54,6 +54,15 @@ class NetworkSetLargeSetModelTest {
     }
 
     record Probe(boolean v6, BigInteger value) {
+
+        /**
+         * The address as the set documents it is looked up: an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d},
+         * e.g. the last address of an entry {@code ::/80}) is the IPv4 address {@code a.b.c.d}.
+         */
+        Probe asLookedUp() {
+            return v6 && value.shiftRight(32).equals(BigInteger.valueOf(0xFFFFL))
+                    ? new Probe(false, value.and(BigInteger.ONE.shiftLeft(32).subtract(BigInteger.ONE))) : this;
+        }
     }
 
     static byte[] bytes(boolean v6, BigInteger value) {
@@ -146,7 +155,7 @@ class NetworkSetLargeSetModelTest {
             }
         }
         for (Probe p : probes) {
-            int expected = reference(entries, p);
+            int expected = reference(entries, p.asLookedUp());
             InetAddress a = inet(p);
             String where = IpAddresses.format(a) + " (" + entries.size() + " entries, " + set.rangeCount() + " ranges)";
             assertThat(set.contains(a)).as(where).isEqualTo(expected >= 0);
@@ -159,6 +168,23 @@ class NetworkSetLargeSetModelTest {
                 assertThat(m.map(NetworkMatch::source)).as(where).contains("e" + expected);
             }
         }
+    }
+
+    /**
+     * The case QuickTheories shrank to when the model did not yet look mapped probes up as IPv4: the last address
+     * of an excepted {@code ::/80} is {@code ::ffff:255.255.255.255}, an IPv4 address to the set, so the IPv6
+     * exception does not apply and {@code 0.0.0.0/0} does.
+     */
+    @Test
+    void containsWhenAMappedAddressEndsAnIpv6ExceptionThenItIsLookedUpAsIpv4() throws Exception {
+        NetworkSet set = NetworkSet.builder().add("0.0.0.0/0").add("::/0").except("::/80").build();
+        assertThat(set.contains(InetAddress.getByName("::ffff:255.255.255.255"))).isTrue();
+        assertThat(set.contains(InetAddress.getByName("::ffff:ffff:fffe"))).isTrue();
+        assertThat(set.contains(InetAddress.getByName("::1:0:0:0"))).isTrue();
+        assertThat(set.contains(InetAddress.getByName("::fffe:ffff:ffff"))).isFalse();
+        assertThat(new Probe(true, new BigInteger("ffffffffffff", 16)).asLookedUp())
+                .isEqualTo(new Probe(false, new BigInteger("ffffffff", 16)));
+        assertThat(new Probe(true, new BigInteger("fffeffffffff", 16)).asLookedUp().v6()).isTrue();
     }
 
     @Test

@@ -51,6 +51,15 @@ class NetworkSetPropertyTest {
     }
 
     record Probe(boolean v6, BigInteger value) {
+
+        /**
+         * The address as the set documents it is looked up: an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d},
+         * e.g. the last address of an entry {@code ::/80}) is the IPv4 address {@code a.b.c.d}.
+         */
+        Probe asLookedUp() {
+            return v6 && value.shiftRight(32).equals(BigInteger.valueOf(0xFFFFL))
+                    ? new Probe(false, value.and(BigInteger.ONE.shiftLeft(32).subtract(BigInteger.ONE))) : this;
+        }
     }
 
     private static final BigInteger V4_BASE = BigInteger.valueOf(0x0A000000L);
@@ -173,7 +182,7 @@ class NetworkSetPropertyTest {
             }
         }
         for (Probe p : probes) {
-            int expected = reference(entries, p);
+            int expected = reference(entries, p.asLookedUp());
             InetAddress address = toInet(p.v6(), p.value());
             String where = p + " " + address.getHostAddress() + " in " + entries;
             assertThat(set.contains(address)).as(where).isEqualTo(expected >= 0);
