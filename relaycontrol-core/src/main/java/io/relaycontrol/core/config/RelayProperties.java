@@ -13,14 +13,22 @@ import io.relaycontrol.core.limit.RateLimit;
 import io.relaycontrol.core.net.InvalidNetworkException;
 import io.relaycontrol.core.net.NetworkListException;
 import io.relaycontrol.core.net.NetworkSet;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -172,6 +180,31 @@ public final class RelayProperties {
         this.findings = List.copyOf(findings);
         this.dryRun = dryRun;
         this.auditAll = auditAll;
+    }
+
+    /**
+     * Reads a properties file (UTF-8, {@link Properties#load(Reader)} syntax) into a map of every key, sorted by
+     * key: the one reader of configuration files, used by {@link ReloadingRelayPolicy} and the example servers.
+     *
+     * @param file the properties file
+     * @return every key and value, sorted by key; unmodifiable
+     * @throws UncheckedIOException naming the file if it cannot be read
+     * @throws IllegalArgumentException if the file holds a malformed {@code \\uXXXX} escape
+     * @since 0.2.0
+     */
+    public static Map<String, String> readFile(Path file) {
+        Objects.requireNonNull(file, "file");
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+        }
+        Map<String, String> map = new TreeMap<>();
+        for (String k : p.stringPropertyNames()) {
+            map.put(k, p.getProperty(k));
+        }
+        return Collections.unmodifiableMap(map);
     }
 
     /**

@@ -5,16 +5,12 @@ import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.core.limit.LimitStore;
 import io.relaycontrol.core.rules.Rule;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -22,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -392,21 +387,20 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
     }
 
     private Map<String, String> readKeys() {
-        Properties props = new Properties();
-        try (InputStream in = Files.newInputStream(file);
-                Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-            props.load(r);
-        } catch (IOException | IllegalArgumentException e) {
+        Map<String, String> all;
+        try {
+            all = RelayProperties.readFile(file);
+        } catch (UncheckedIOException e) {
+            throw new ConfigException(null, file, 0, "cannot read properties: " + e.getCause().getMessage(), e.getCause());
+        } catch (IllegalArgumentException e) {
             throw new ConfigException(null, file, 0, "cannot read properties: " + e.getMessage(), e);
         }
         Map<String, String> keys = new LinkedHashMap<>();
-        List<String> names = new ArrayList<>(props.stringPropertyNames());
-        names.sort(null);
-        for (String k : names) {
+        all.forEach((k, v) -> {
             if (k.startsWith(prefix)) {
-                keys.put(k, props.getProperty(k));
+                keys.put(k, v);
             }
-        }
+        });
         return keys;
     }
 

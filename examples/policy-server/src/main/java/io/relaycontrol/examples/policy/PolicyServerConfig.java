@@ -1,22 +1,17 @@
 package io.relaycontrol.examples.policy;
 
+import io.relaycontrol.core.config.RelayProperties;
 import io.relaycontrol.api.RelayDecider;
 import io.relaycontrol.examples.policy.PolicyActions.AllowAction;
-import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -76,18 +71,7 @@ public final class PolicyServerConfig {
      *     is missing, or a key is unknown
      */
     public static PolicyServerConfig load(Path file) {
-        Objects.requireNonNull(file, "file");
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read configuration file " + file + ": " + e.getMessage(), e);
-        }
-        Map<String, String> map = new TreeMap<>();
-        for (String k : p.stringPropertyNames()) {
-            map.put(k, p.getProperty(k));
-        }
-        return from(map, file);
+        return from(RelayProperties.readFile(file), file);
     }
 
     /**

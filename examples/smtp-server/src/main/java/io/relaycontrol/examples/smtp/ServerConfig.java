@@ -1,12 +1,10 @@
 package io.relaycontrol.examples.smtp;
 
-import java.io.IOException;
-import java.io.Reader;
+import io.relaycontrol.core.config.RelayProperties;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.relaycontrol.core.net.NetworkSet;
@@ -17,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -98,18 +95,7 @@ public final class ServerConfig {
      *     missing, or a key is unknown
      */
     public static ServerConfig load(Path file) {
-        Objects.requireNonNull(file, "file");
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read configuration file " + file + ": " + e.getMessage(), e);
-        }
-        Map<String, String> map = new TreeMap<>();
-        for (String k : p.stringPropertyNames()) {
-            map.put(k, p.getProperty(k));
-        }
-        return from(map, file);
+        return from(RelayProperties.readFile(file), file);
     }
 
     /**
