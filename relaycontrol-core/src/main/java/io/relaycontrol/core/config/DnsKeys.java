@@ -2,6 +2,7 @@ package io.relaycontrol.core.config;
 
 import io.relaycontrol.core.check.PolicyFinding;
 import io.relaycontrol.core.dns.DnsList;
+import io.relaycontrol.core.dns.DnsListCache;
 import io.relaycontrol.core.dns.DnsListRule;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,10 +33,12 @@ final class DnsKeys {
     }
 
     /**
+     * @param cache where the rule keeps its answers, or {@code null} for a cache of its own (sized by
+     *     {@code relay.dns.cache-size}); a shared cache is sized by {@link #retain} once the load succeeded
      * @return the rule, or {@code null} when no list key is set
      * @throws ConfigException naming the key and the bad value
      */
-    static DnsListRule parse(Map<String, String> keys, List<PolicyFinding> findings) {
+    static DnsListRule parse(Map<String, String> keys, List<PolicyFinding> findings, DnsListCache cache) {
         Map<String, String> urls = lookupUrls(keys);
         List<DnsList> lists = new ArrayList<>();
         lists(keys, DNSBL, DnsList.Target.CLIENT, false, urls, lists);
@@ -69,7 +72,15 @@ final class DnsKeys {
                 b.timeout(duration(keys.get(TIMEOUT)));
             }
             if (keys.containsKey(CACHE_SIZE)) {
-                b.cacheSize(integer(keys, CACHE_SIZE));
+                long size = integer(keys, CACHE_SIZE);
+                if (cache == null) {
+                    b.cacheSize(size);
+                } else if (size < 1) {
+                    b.cacheSize(size); // the builder's check and message
+                }
+            }
+            if (cache != null) {
+                b.cache(cache);
             }
         } catch (IllegalArgumentException e) {
             throw new ConfigException(keyOf(e, keys), e.getMessage());
@@ -83,6 +94,22 @@ final class DnsKeys {
             }
         }
         return b.build();
+    }
+
+    /**
+     * After a successful load: keeps the cached answers of the zones {@code policy} asks, drops the others',
+     * applies {@code relay.dns.cache-size}, and drops everything if {@code relay.dns.servers} changed.
+     */
+    static void retain(DnsListCache cache, Map<String, String> keys, StandardRelayPolicy policy) {
+        DnsListRule rule = policy.dnsLists().orElse(null);
+        if (rule == null) {
+            cache.retain(List.of(), cache.maximumSize());
+            return;
+        }
+        List<String> zones = new ArrayList<>();
+        rule.lists().forEach(l -> zones.add(l.zone()));
+        long size = keys.containsKey(CACHE_SIZE) ? integer(keys, CACHE_SIZE) : DnsListRule.DEFAULT_CACHE_SIZE;
+        cache.retain(zones, size, rule.servers());
     }
 
     /** Which key an IllegalArgumentException from the builder is about: the first settings key whose value it names. */

@@ -260,8 +260,25 @@ public final class RelayProperties {
 
     /** As {@link #parse(Map, Path, LimitStore)}, where {@code limitStore} is the one the store keys name. */
     static RelayProperties parseWithConfiguredStore(Map<String, String> keys, Path baseDir, LimitStore limitStore) {
-        return new Parser(keys, baseDir, limitStore, true, b -> {
-        }).parse();
+        return parseWithConfiguredStore(keys, baseDir, limitStore, null);
+    }
+
+    /** As {@link #parseWithConfiguredStore(Map, Path, LimitStore)}, the DNS lists' answers in {@code dnsCache}. */
+    static RelayProperties parseWithConfiguredStore(Map<String, String> keys, Path baseDir, LimitStore limitStore,
+            io.relaycontrol.core.dns.DnsListCache dnsCache) {
+        Parser p = new Parser(keys, baseDir, limitStore, true, b -> {
+        });
+        p.dnsCache = dnsCache;
+        return p.parse();
+    }
+
+    /** As {@link #parse(Map, Path, LimitStore)}, the DNS lists' answers in {@code dnsCache} (which outlives it). */
+    static RelayProperties parse(Map<String, String> keys, Path baseDir, LimitStore limitStore,
+            io.relaycontrol.core.dns.DnsListCache dnsCache) {
+        Parser p = new Parser(keys, baseDir, limitStore, false, b -> {
+        });
+        p.dnsCache = dnsCache;
+        return p.parse();
     }
 
     /** @return the standard policy */
@@ -318,6 +335,7 @@ public final class RelayProperties {
         private io.relaycontrol.core.limit.FailureMode failureMode;
         private final List<Path> sources = new ArrayList<>();
         private final List<PolicyFinding> findings = new ArrayList<>();
+        private io.relaycontrol.core.dns.DnsListCache dnsCache;
 
         Parser(Map<String, String> keys, Path baseDir, LimitStore limitStore, boolean storeFromKeys,
                 Consumer<RateLimit.Builder> limitCustomizer) {
@@ -400,7 +418,7 @@ public final class RelayProperties {
                 }
             }
             b.chargeRefusedAttempts(bool(CHARGE_REFUSED, false));
-            io.relaycontrol.core.dns.DnsListRule dns = DnsKeys.parse(keys, findings);
+            io.relaycontrol.core.dns.DnsListRule dns = DnsKeys.parse(keys, findings, dnsCache);
             if (dns != null) {
                 b.dnsLists(dns);
             }

@@ -206,13 +206,37 @@ public final class StandardRelayPolicy implements Rule {
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(limitStore, "limitStore");
+        return loader(metrics, sink, limitStore, io.relaycontrol.core.dns.DnsListCache.create());
+    }
+
+    /**
+     * As {@link #loader(PolicyMetrics, RelayMetricsSink, LimitStore)}, with the DNS lists' answers in
+     * {@code dnsCache}, which outlives every policy the loader builds (the other loaders create one of their own):
+     * a reload keeps the cached answers of every zone it still asks (filters and weights apply when deciding), drops
+     * those of zones it no longer asks, applies a changed {@code relay.dns.cache-size}, and drops everything when
+     * {@code relay.dns.servers} changed. A reload that fails changes nothing.
+     *
+     * @param metrics counters every loaded version records into, so that they survive reloads
+     * @param sink told of every decision of every loaded version
+     * @param limitStore where the limits' buckets live
+     * @param dnsCache where the DNS lists' answers live
+     * @return the loader
+     * @since 0.2.0
+     */
+    public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics, RelayMetricsSink sink,
+            LimitStore limitStore, io.relaycontrol.core.dns.DnsListCache dnsCache) {
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(limitStore, "limitStore");
+        Objects.requireNonNull(dnsCache, "dnsCache");
         return (keys, baseDir) -> {
-            RelayProperties props = RelayProperties.parse(keys, baseDir, limitStore);
+            RelayProperties props = RelayProperties.parse(keys, baseDir, limitStore, dnsCache);
             List<String> names = new ArrayList<>();
             for (RateLimit l : props.policy().limits()) {
                 names.add(l.name());
             }
             limitStore.retainLimits(names);
+            DnsKeys.retain(dnsCache, keys, props.policy());
             return new ReloadingRelayPolicy.Loaded(props.monitored(metrics, sink), props.sources());
         };
     }
@@ -223,11 +247,12 @@ public final class StandardRelayPolicy implements Rule {
      */
     static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics, RelayMetricsSink sink,
             ConfiguredLimitStore stores) {
+        io.relaycontrol.core.dns.DnsListCache dnsCache = io.relaycontrol.core.dns.DnsListCache.create();
         return (keys, baseDir) -> {
             ConfiguredLimitStore.Candidate c = stores.prepare(keys);
             RelayProperties props;
             try {
-                props = RelayProperties.parseWithConfiguredStore(keys, baseDir, c.store());
+                props = RelayProperties.parseWithConfiguredStore(keys, baseDir, c.store(), dnsCache);
             } catch (RuntimeException e) {
                 stores.abandon(c);
                 throw e;
@@ -238,6 +263,7 @@ public final class StandardRelayPolicy implements Rule {
             }
             stores.commit(c);
             c.store().retainLimits(names);
+            DnsKeys.retain(dnsCache, keys, props.policy());
             return new ReloadingRelayPolicy.Loaded(props.monitored(metrics, sink), props.sources());
         };
     }

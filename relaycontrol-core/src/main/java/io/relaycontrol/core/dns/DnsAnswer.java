@@ -11,12 +11,14 @@ final class DnsAnswer {
     enum Status { LISTED, NOT_LISTED, FAILED }
 
     private static final int[] NO_CODES = new int[0];
+    /** What the cache stores for every negative answer: the TTL lives in the cache entry, not here. */
+    private static final DnsAnswer NOT_LISTED = new DnsAnswer(Status.NOT_LISTED, NO_CODES, null, 0, null);
 
     final Status status;
     final int[] codes;
     /** For FAILED: why, for people; also the health state logged once per change. */
     final String failure;
-    /** How long the answer may be cached. */
+    /** How long the answer may be cached (0 in the shared values the cache stores, see {@link #forCache}). */
     final long ttlNanos;
     /** For LISTED: the TXT reason (null when there is none); completes within the timeout. */
     final CompletableFuture<String> text;
@@ -39,6 +41,14 @@ final class DnsAnswer {
 
     static DnsAnswer failed(String why, long ttlNanos) {
         return new DnsAnswer(Status.FAILED, NO_CODES, why, ttlNanos, null);
+    }
+
+    /**
+     * The value to cache: negative answers share one object (the TTL is kept by the cache entry), so that a
+     * cached "not listed" costs no per-client object to read.
+     */
+    DnsAnswer forCache() {
+        return status == Status.NOT_LISTED ? NOT_LISTED : this;
     }
 
     static String dotted(int ip) {

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.ResolverConfig;
@@ -57,7 +58,8 @@ import org.xbill.DNS.SimpleResolver;
  * missing; at DATA it has no opinion (each recipient was decided). Answers are cached per (zone, key) for their
  * TTL, negative answers for their SOA minimum, failures for {@link Builder#failureCacheTime}, all capped by
  * {@link Builder#maxTtl}, in one bounded Caffeine cache per zone ({@link Builder#cacheSize}): a cached
- * lookup builds no DNS name and allocates nothing.
+ * lookup builds no DNS name and allocates nothing. The caches belong to a {@link DnsListCache}; give the rules of
+ * successive policies the same one ({@link Builder#cache}) and a reload keeps every cached answer.
  *
  * <pre>{@code
  * DnsListRule dns = DnsListRule.builder("dns-lists")
@@ -99,8 +101,10 @@ public final class DnsListRule extends GuardedRule {
     private final String name;
     private final List<DnsList> lists;
     private final DnsList[] listArray;
-    private final DnsQueries.Zone[] zones;
+    private final ZoneCache[] zones;
+    private final Function<Object, CompletableFuture<DnsAnswer>>[] queriers;
     private final DnsQueries queries;
+    private final DnsListCache cache;
     private final int threshold;
     private final int allowThreshold;
     private final FailMode failMode;
@@ -111,14 +115,20 @@ public final class DnsListRule extends GuardedRule {
     private final Decision started;
     private final Decision afterRcpt;
 
-    private DnsListRule(Builder b, Resolver resolver, List<InetSocketAddress> servers, boolean systemServers) {
+    @SuppressWarnings("unchecked")
+    private DnsListRule(Builder b, DnsListCache cache, Resolver resolver, List<InetSocketAddress> servers,
+            boolean systemServers) {
         this.name = b.name;
         this.lists = List.copyOf(b.lists);
         this.listArray = lists.toArray(new DnsList[0]);
-        this.queries = new DnsQueries(resolver, b.clock, b.timeout, b.maxTtl, b.failureCacheTime, b.cacheSize);
-        this.zones = new DnsQueries.Zone[listArray.length];
+        this.cache = cache;
+        this.queries = new DnsQueries(resolver, b.timeout, b.maxTtl, b.failureCacheTime);
+        this.zones = new ZoneCache[listArray.length];
+        this.queriers = new Function[listArray.length];
         for (int i = 0; i < listArray.length; i++) {
-            zones[i] = queries.zone(listArray[i].zone());
+            String zone = listArray[i].zone();
+            zones[i] = cache.zone(zone);
+            queriers[i] = key -> queries.query(zone, key);
         }
         this.threshold = b.threshold;
         this.allowThreshold = b.allowThreshold;
@@ -259,9 +269,10 @@ public final class DnsListRule extends GuardedRule {
      */
     public int cachedScore(RelayRequest request) {
         int score = 0;
+        Object client = DnsQueries.clientKey(request.clientAddress());
         for (int i = 0; i < listArray.length; i++) {
             DnsList l = listArray[i];
-            Object key = key(l, request);
+            Object key = key(l, request, client);
             if (key == null) {
                 continue;
             }
@@ -281,9 +292,9 @@ public final class DnsListRule extends GuardedRule {
         return score;
     }
 
-    /** For tests: the zone caches. */
-    DnsQueries queries() {
-        return queries;
+    /** @return where the rule keeps its answers (shared with other rules when given to {@link Builder#cache}) */
+    public DnsListCache cache() {
+        return cache;
     }
 
     @Override
@@ -292,18 +303,20 @@ public final class DnsListRule extends GuardedRule {
         if (stage == Stage.DATA) {
             return afterRcpt;
         }
+        Object client = DnsQueries.clientKey(request.clientAddress());
         if (stage != Stage.RCPT) {
             for (int i = 0; i < listArray.length; i++) {
-                Object key = key(listArray[i], request);
+                Object key = key(listArray[i], request, client);
                 if (key != null) {
-                    zones[i].lookup(key);
+                    zones[i].lookup(key, queriers[i]);
                 }
             }
             return started;
         }
-        // The hot path: every answer cached and none listed or failed. No name is built and nothing allocated.
+        // The hot path: every answer cached and none listed or failed. No name is built and nothing allocated
+        // (the client's key is scalar-replaced).
         for (int i = 0; i < listArray.length; i++) {
-            Object key = key(listArray[i], request);
+            Object key = key(listArray[i], request, client);
             if (key == null) {
                 continue;
             }
@@ -315,10 +328,10 @@ public final class DnsListRule extends GuardedRule {
         return notListed;
     }
 
-    private Object key(DnsList list, RelayRequest request) {
+    private Object key(DnsList list, RelayRequest request, Object client) {
         switch (list.target()) {
             case CLIENT:
-                return request.clientAddress();
+                return client;
             case SENDER_DOMAIN: {
                 EnvelopeAddress s = request.senderOrNull();
                 if (s == null || !s.isMailbox() || s.isAddressLiteral()) {
@@ -342,18 +355,21 @@ public final class DnsListRule extends GuardedRule {
     }
 
     private Decision decideSlowly(RelayRequest request) {
+        // The deadline counts from the start of the lookup, before any query is built or sent, so that the time
+        // spent starting queries is inside the timeout, not added to it. A blocking wait needs the monotonic
+        // clock the JDK waits on; the RelayClock governs TTLs, not waits.
+        long deadline = System.nanoTime() + timeoutNanos;
         int n = listArray.length;
         Object[] keys = new Object[n];
         @SuppressWarnings("unchecked")
         CompletableFuture<DnsAnswer>[] futures = new CompletableFuture[n];
+        Object client = DnsQueries.clientKey(request.clientAddress());
         for (int i = 0; i < n; i++) {
-            keys[i] = key(listArray[i], request);
+            keys[i] = key(listArray[i], request, client);
             if (keys[i] != null) {
-                futures[i] = zones[i].lookup(keys[i]);
+                futures[i] = zones[i].lookup(keys[i], queriers[i]);
             }
         }
-        // A blocking wait needs the monotonic clock the JDK waits on; the RelayClock governs TTLs, not waits.
-        long deadline = System.nanoTime() + timeoutNanos;
         DnsAnswer[] answers = new DnsAnswer[n];
         for (int i = 0; i < n; i++) {
             if (futures[i] != null) {
@@ -491,7 +507,7 @@ public final class DnsListRule extends GuardedRule {
     }
 
     private static String keyText(Object key) {
-        return key instanceof InetAddress ? ((InetAddress) key).getHostAddress() : (String) key;
+        return key instanceof InetAddress ? ((InetAddress) key).getHostAddress() : key.toString();
     }
 
     private static String what(DnsList l, Object key) {
@@ -554,6 +570,9 @@ public final class DnsListRule extends GuardedRule {
         private Duration maxTtl = DEFAULT_MAX_TTL;
         private Duration failureCacheTime = DEFAULT_FAILURE_CACHE_TIME;
         private RelayClock clock = RelayClock.system();
+        private boolean clockSet;
+        private boolean cacheSizeSet;
+        private DnsListCache cache;
         private List<InetSocketAddress> servers;
         private Resolver resolver;
 
@@ -630,7 +649,8 @@ public final class DnsListRule extends GuardedRule {
         }
 
         /**
-         * @param entries most answers cached per zone, at least 1 (default 100,000)
+         * @param entries most answers cached per zone, at least 1 (default 100,000), in the rule's own cache; a
+         *     shared {@link #cache} has its own bound ({@link DnsListCache#retain})
          * @return this builder
          * @throws IllegalArgumentException if below 1
          */
@@ -639,6 +659,22 @@ public final class DnsListRule extends GuardedRule {
                 throw new IllegalArgumentException("DNS cache size must be at least 1, was " + entries);
             }
             this.cacheSize = entries;
+            this.cacheSizeSet = true;
+            return this;
+        }
+
+        /**
+         * Keeps the answers in {@code shared} instead of a cache of the rule's own, so that they outlive the rule:
+         * the rule of a reloaded policy, built on the same cache, finds every answer the previous one cached
+         * (answers are kept per zone and key; filters and weights apply when deciding). TTLs are then measured on
+         * the cache's clock and bounded by its size: {@link #clock} and {@link #cacheSize} cannot also be given.
+         *
+         * @param shared where answers are kept
+         * @return this builder
+         * @since 0.2.0
+         */
+        public Builder cache(DnsListCache shared) {
+            this.cache = Objects.requireNonNull(shared, "shared");
             return this;
         }
 
@@ -676,6 +712,7 @@ public final class DnsListRule extends GuardedRule {
          */
         public Builder clock(RelayClock c) {
             this.clock = Objects.requireNonNull(c, "clock");
+            this.clockSet = true;
             return this;
         }
 
@@ -702,7 +739,8 @@ public final class DnsListRule extends GuardedRule {
 
         /**
          * @return the rule
-         * @throws IllegalStateException if no list was given, or the allow threshold is not below the threshold
+         * @throws IllegalStateException if no list was given, the allow threshold is not below the threshold, or a
+         *     shared {@link #cache} was given together with a clock or a cache size
          */
         public DnsListRule build() {
             if (lists.isEmpty()) {
@@ -712,9 +750,14 @@ public final class DnsListRule extends GuardedRule {
                 throw new IllegalStateException("DNS allow threshold " + allowThreshold
                         + " must be below the threshold " + threshold);
             }
+            if (cache != null && (clockSet || cacheSizeSet)) {
+                throw new IllegalStateException("DNS list rule '" + name + "': a shared cache brings its own clock"
+                        + " and size; do not also set " + (clockSet ? "clock" : "cacheSize"));
+            }
+            DnsListCache answers = cache != null ? cache : DnsListCache.create(clock, cacheSize);
             boolean system = servers == null;
             List<InetSocketAddress> s = system ? ResolverConfig.getCurrentConfig().servers() : servers;
-            Resolver r = resolver;
+            Resolver r = resolver != null ? resolver : answers.resolver();
             if (r == null) {
                 // Each server gets one try and an equal share of the timeout, so that with several servers the
                 // next one is asked while the decision can still use its answer.
@@ -735,7 +778,7 @@ public final class DnsListRule extends GuardedRule {
                     r = er;
                 }
             }
-            return new DnsListRule(this, r, s, system);
+            return new DnsListRule(this, answers, r, s, system);
         }
     }
 }

@@ -1,25 +1,14 @@
 package io.relaycontrol.core.dns;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Policy;
-import io.relaycontrol.api.RelayClock;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiFunction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -34,148 +23,82 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * Asks the zones through one dnsjava {@link Resolver} and caches the answers: one bounded Caffeine cache per
- * zone, keyed by the client address ({@link InetAddress}) or the domain ({@link String}), so that a cached
- * lookup builds no name and allocates nothing. Listings are cached for their TTL, negative answers for
- * min(SOA TTL, SOA minimum) (RFC 2308), failures for a short fixed time; all capped. A query that is still in
- * flight is shared: a lookup started at CONNECT is the one RCPT waits for. Every query completes, with an
- * answer or as failed, within the timeout ({@link CompletableFuture#completeOnTimeout}), whatever the resolver
- * does. Thread-safe.
+ * Asks the zones through one dnsjava {@link Resolver}, for one rule: builds the query name, reads the answer
+ * (codes, TTL, negative TTL from the SOA, error codes, answers outside {@code 127.0.0.0/8}) and bounds every
+ * query by the timeout ({@link CompletableFuture#completeOnTimeout}), whatever the resolver does. The answers
+ * are kept by the {@link ZoneCache}s of a {@link DnsListCache}, which outlive the rule. Thread-safe.
  */
 final class DnsQueries {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DnsQueries.class);
     private static final Executor DIRECT = Runnable::run;
     private static final int MAX_TEXT = 200;
 
     private final Resolver resolver;
-    private final RelayClock clock;
-    private final long base;
     private final Duration timeout;
     private final long maxTtlNanos;
     private final long failureTtlNanos;
     private final long defaultNegativeTtlNanos;
-    private final long cacheSize;
-    private final Map<String, Zone> zones = new ConcurrentHashMap<>();
     private final DnsAnswer timedOut;
 
-    DnsQueries(Resolver resolver, RelayClock clock, Duration timeout, Duration maxTtl, Duration failureTtl,
-            long cacheSize) {
+    DnsQueries(Resolver resolver, Duration timeout, Duration maxTtl, Duration failureTtl) {
         this.resolver = resolver;
-        this.clock = clock;
-        this.base = clock.epochNanos();
         this.timeout = timeout;
         this.maxTtlNanos = maxTtl.toNanos();
         this.failureTtlNanos = Math.min(failureTtl.toNanos(), maxTtlNanos);
         this.defaultNegativeTtlNanos = Math.min(TimeUnit.SECONDS.toNanos(60), maxTtlNanos);
-        this.cacheSize = cacheSize;
         this.timedOut = DnsAnswer.failed("no answer within " + timeout.toMillis() + " ms", failureTtlNanos);
-    }
-
-    /** The zone's cache and health; one per zone, however many lists name it. */
-    Zone zone(String zone) {
-        return zones.computeIfAbsent(zone, Zone::new);
-    }
-
-    /** The zones, for tests and describe(). */
-    Map<String, Zone> zones() {
-        return zones;
     }
 
     Duration timeout() {
         return timeout;
     }
 
-    final class Zone {
-        final String name;
-        final AsyncCache<Object, DnsAnswer> cache;
-        final BiFunction<Object, Executor, CompletableFuture<DnsAnswer>> loader;
-        private final Policy<Object, DnsAnswer> policy;
-        private final AtomicReference<String> health = new AtomicReference<>("ok");
+    /**
+     * The key of an IPv4 client: its address as an int. A compact key makes the cache's equality check one
+     * field of an object stored beside Caffeine's node, instead of an {@code InetAddress} and its holder
+     * elsewhere in memory; the rule creates it on the stack of the deciding thread (scalar-replaced by the JIT:
+     * {@code DnsListBenchmark -prof gc} reports no allocation). IPv6 clients are keyed by their
+     * {@code Inet6Address} (the JDK gives no allocation-free access to its 16 bytes), domains by the domain.
+     */
+    static final class V4Key {
+        final int ip;
 
-        Zone(String name) {
-            this.name = name;
-            this.cache = Caffeine.newBuilder()
-                    .maximumSize(cacheSize)
-                    // Maintenance on the calling thread: handing it to the common pool allocates a task per
-                    // drain (DnsListBenchmark.cachedScore -prof gc: 0.75 B/op with the default executor, 0.02 with
-                    // this one), and the hot path must allocate nothing.
-                    .executor(DIRECT)
-                    // relative to the clock's first reading, so that Caffeine's arithmetic stays far from overflow
-                    .ticker(() -> clock.epochNanos() - base)
-                    .expireAfter(new Expiry<Object, DnsAnswer>() {
-                        @Override
-                        public long expireAfterCreate(Object key, DnsAnswer value, long currentTime) {
-                            return value.ttlNanos;
-                        }
-
-                        @Override
-                        public long expireAfterUpdate(Object key, DnsAnswer value, long currentTime,
-                                long currentDuration) {
-                            return value.ttlNanos;
-                        }
-
-                        @Override
-                        public long expireAfterRead(Object key, DnsAnswer value, long currentTime,
-                                long currentDuration) {
-                            return currentDuration;
-                        }
-                    })
-                    .buildAsync();
-            this.loader = (key, executor) -> query(this, key);
-            this.policy = cache.synchronous().policy();
+        V4Key(int ip) {
+            this.ip = ip;
         }
 
-        /**
-         * The cached, unexpired answer for {@code key}, or {@code null} (also while a query is in flight); allocates
-         * nothing. A quiet read: the eviction policy does not see it. A recorded read costs Caffeine its
-         * read-buffer bookkeeping (frequency sketch, access-order and timer-wheel moves: several random memory
-         * accesses per read, done on the deciding thread); in {@code DnsListBenchmark.cachedScore} (65,536 random
-         * cached clients, loaded machine) it cost 3,603 ns against 316 ns for a plain {@code ConcurrentHashMap} in
-         * the same run. Without it, eviction (W-TinyLFU) still sees every write, that is every answer once per
-         * TTL, so under a flood of new addresses the clients asked again and again keep their entries better
-         * than one-off ones; expiry is checked on every quiet read.
-         */
-        DnsAnswer cached(Object key) {
-            return policy.getIfPresentQuietly(key);
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof V4Key && ((V4Key) o).ip == ip;
         }
 
-        /** The cached or in-flight answer, starting a query if there is none. */
-        CompletableFuture<DnsAnswer> lookup(Object key) {
-            CompletableFuture<DnsAnswer> f = cache.getIfPresent(key);
-            return f != null ? f : cache.get(key, loader);
+        @Override
+        public int hashCode() {
+            return ip;
         }
 
-        /** Records the zone's health; logs once per change of state. */
-        void health(DnsAnswer a) {
-            String state = a.status == DnsAnswer.Status.FAILED ? a.failure : "ok";
-            String before = health.getAndSet(state);
-            if (before.equals(state)) {
-                return;
-            }
-            if (state.equals("ok")) {
-                LOG.info("DNS list {} answers again (was: {})", name, before);
-            } else if (state.startsWith("127.255.255.") || state.startsWith("answer outside")) {
-                LOG.warn("DNS list {} configuration problem: {}; its answers do not count until this is fixed",
-                        name, state);
-            } else {
-                LOG.warn("DNS list {} failed: {}; it counts as not listed while this lasts", name, state);
-            }
+        @Override
+        public String toString() {
+            return DnsAnswer.dotted(ip);
         }
+    }
 
-        String health() {
-            return health.get();
-        }
+    /** @return the cache key of a client address: a {@link V4Key} for IPv4, the address itself for IPv6 */
+    static Object clientKey(InetAddress a) {
+        // Inet4Address.hashCode() is the address as an int (the JDK's documented contract for IPv4 addresses)
+        return a instanceof Inet4Address ? new V4Key(a.hashCode()) : a;
     }
 
     /** The name asked for a key under a zone: reversed IPv4, nibble-reversed IPv6 (RFC 5782), or a domain. */
     static String queryName(Object key, String zone) {
         StringBuilder sb = new StringBuilder(80);
-        if (key instanceof Inet4Address) {
-            byte[] b = ((InetAddress) key).getAddress();
-            for (int i = 3; i >= 0; i--) {
-                sb.append(b[i] & 0xff).append('.');
+        if (key instanceof V4Key) {
+            int ip = ((V4Key) key).ip;
+            for (int shift = 0; shift < 32; shift += 8) {
+                sb.append((ip >>> shift) & 0xff).append('.');
             }
+        } else if (key instanceof Inet4Address) {
+            return queryName(clientKey((InetAddress) key), zone);
         } else if (key instanceof Inet6Address) {
             byte[] b = ((InetAddress) key).getAddress();
             for (int i = 15; i >= 0; i--) {
@@ -188,15 +111,16 @@ final class DnsQueries {
         return sb.append(zone).append('.').toString();
     }
 
-    private CompletableFuture<DnsAnswer> query(Zone zone, Object key) {
+    /** Asks {@code zone} about {@code key}; the future completes within the timeout. */
+    CompletableFuture<DnsAnswer> query(String zone, Object key) {
         CompletableFuture<DnsAnswer> f;
         try {
-            Name name = Name.fromString(queryName(key, zone.name));
+            Name name = Name.fromString(queryName(key, zone));
             f = resolver.sendAsync(Message.newQuery(Record.newRecord(name, Type.A, DClass.IN)), DIRECT)
                     .toCompletableFuture()
                     .handle((m, e) -> e != null ? failure(e) : readA(name, m));
         } catch (TextParseException e) {
-            f = CompletableFuture.completedFuture(DnsAnswer.failed("cannot ask " + key + " under " + zone.name
+            f = CompletableFuture.completedFuture(DnsAnswer.failed("cannot ask " + key + " under " + zone
                     + ": " + e.getMessage(), failureTtlNanos));
         } catch (RuntimeException e) {
             f = CompletableFuture.completedFuture(failure(e));
@@ -204,10 +128,7 @@ final class DnsQueries {
         if (!f.isDone()) {
             f.completeOnTimeout(timedOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
         }
-        return f.thenApply(a -> {
-                    zone.health(a);
-                    return a;
-                });
+        return f;
     }
 
     private DnsAnswer failure(Throwable e) {

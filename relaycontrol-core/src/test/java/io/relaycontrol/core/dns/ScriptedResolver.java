@@ -58,6 +58,17 @@ public final class ScriptedResolver implements Resolver {
         return DnsListRule.builder(name).resolver(this);
     }
 
+    /**
+     * A shared answer cache whose rules ask this resolver instead of the network (for the config tests: the
+     * standard loader builds rules on it).
+     *
+     * @param clock the cache's clock
+     * @return the cache
+     */
+    public DnsListCache cache(io.relaycontrol.api.RelayClock clock) {
+        return DnsListCache.create(clock, DnsListCache.DEFAULT_MAXIMUM_SIZE).resolver(this);
+    }
+
     private static String key(Name name, int type) {
         return name.toString(true).toLowerCase() + "/" + Type.string(type);
     }
