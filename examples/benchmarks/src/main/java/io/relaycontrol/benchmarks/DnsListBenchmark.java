@@ -52,9 +52,13 @@ import org.xbill.DNS.Type;
  * <li>{@code cachedScore} / {@code cachedDecideUnlisted}: the hot path at RCPT, every answer already cached.
  *     65,536 random client addresses in random order, half of them listed; {@code cachedScore} reads the
  *     cached answers of one list ({@link DnsListRule#cachedScore}), {@code cachedDecideUnlisted} is the whole
- *     rule's decision for the unlisted half. {@code referenceMap} is the physical-limit proxy: the same probes
- *     in a plain {@code ConcurrentHashMap<InetAddress, Integer>}. Run with {@code -prof gc} for bytes per
- *     operation.</li>
+ *     rule's decision for the unlisted half, {@code cachedScoreFiveLists} reads five lists' answers. The probes
+ *     are requests with address objects of their own (equal to, not the same as, the ones that filled the
+ *     cache: a client's next connection), as a server sees them. Two references on the same probes:
+ *     {@code referenceMap}, a plain {@code ConcurrentHashMap<InetAddress, Integer>}, and
+ *     {@code referenceIntTable}, the physical-limit proxy: an open-addressing table of the addresses as ints
+ *     (one random memory access after reading the request), no TTL, no bound, no concurrency. Run with
+ *     {@code -prof gc} for bytes per operation.</li>
  * <li>{@code firstLookupFiveListsOneSilent}: a client never seen before, five lists of which one never
  *     answers, timeout 100 ms: the decision must come back within timeout + 5 ms (sample mode: read p0.99
  *     and p1.00).</li>
@@ -151,15 +155,52 @@ public class DnsListBenchmark {
                 .recipient("<bob@example.com>").build();
     }
 
-    /** The cached hot path: one list, every probe's answer cached, half listed. */
+    /**
+     * The reference's table: open addressing with linear probing, keys the IPv4 addresses as ints (0 = empty:
+     * the probes are 11.0.0.0 .. 90.255.255.255), values one byte; half full.
+     */
+    static final class IntTable {
+        private final int[] keys;
+        private final byte[] values;
+        private final int mask;
+
+        IntTable(int entries) {
+            int capacity = Integer.highestOneBit(entries * 2 - 1) << 1;
+            keys = new int[capacity];
+            values = new byte[capacity];
+            mask = capacity - 1;
+        }
+
+        private int slot(int key) {
+            int i = (key * 0x9E3779B9) >>> 7 & mask;
+            while (keys[i] != 0 && keys[i] != key) {
+                i = (i + 1) & mask;
+            }
+            return i;
+        }
+
+        void put(int key, byte value) {
+            int i = slot(key);
+            keys[i] = key;
+            values[i] = value;
+        }
+
+        int get(int key) {
+            int i = slot(key);
+            return keys[i] == key ? values[i] : -1;
+        }
+    }
+
+    /** The cached hot path: every probe's answer cached, half listed. */
     @State(Scope.Benchmark)
     public static class Cached {
         LoopbackDns dns;
         DnsListRule rule;
+        DnsListRule fiveLists;
         RelayRequest[] probes;
         RelayRequest[] unlisted;
-        InetAddress[] addresses;
         ConcurrentHashMap<InetAddress, Integer> reference;
+        IntTable referenceTable;
         int next;
         int nextUnlisted;
 
@@ -182,32 +223,55 @@ public class DnsListBenchmark {
                     .timeout(Duration.ofSeconds(2))
                     .failureCacheTime(Duration.ZERO) // a lookup lost on a loaded machine is asked again below
                     .build();
-            probes = new RelayRequest[PROBES];
-            addresses = new InetAddress[PROBES];
+            DnsListRule.Builder five = DnsListRule.builder("five-lists")
+                    .servers(List.of(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), dns.port())))
+                    .timeout(Duration.ofSeconds(2))
+                    .failureCacheTime(Duration.ZERO)
+                    .threshold(9);
+            for (String z : List.of("bl1.test", "bl2.test", "bl3.test", "bl4.test", "bl5.test")) {
+                five.list(DnsList.parse(z + "=127.0.0.[2..11]", DnsList.Target.CLIENT));
+            }
+            fiveLists = five.build();
             reference = new ConcurrentHashMap<>();
+            referenceTable = new IntTable(PROBES);
+            for (int i = 0; i < PROBES; i++) {
+                int ip = order.get(i);
+                RelayRequest first = rcpt(ipv4(ip)); // the connection that filled the cache
+                reference.put(first.clientAddress(), listed.contains(ip) ? 1 : 0);
+                referenceTable.put(ip, (byte) (listed.contains(ip) ? 1 : 0));
+                fill(rule, first, listed.contains(ip) ? 1 : 0);
+                fill(fiveLists, first, listed.contains(ip) ? 5 : 0);
+            }
+            // The probes: later connections of the same clients, in another random order, with address objects
+            // of their own (allocated together with their request, as a server does).
+            java.util.Collections.shuffle(order, random);
+            probes = new RelayRequest[PROBES];
             List<RelayRequest> quiet = new ArrayList<>();
             for (int i = 0; i < PROBES; i++) {
                 int ip = order.get(i);
-                addresses[i] = ipv4(ip);
-                probes[i] = rcpt(addresses[i]);
-                reference.put(addresses[i], listed.contains(ip) ? 1 : 0);
-                boolean expectDeny = listed.contains(ip);
-                Decision d = rule.decide(probes[i]);
-                for (int retry = 0; retry < 5 && d.details().containsKey("failed"); retry++) {
-                    d = rule.decide(probes[i]);
-                }
-                if ((d.verdict() == io.relaycontrol.api.Verdict.DENY) != expectDeny) {
-                    throw new IllegalStateException("wrong first answer for " + addresses[i] + ": " + d);
-                }
-                if (!expectDeny) {
+                probes[i] = rcpt(ipv4(ip));
+                if (!listed.contains(ip)) {
                     quiet.add(probes[i]);
                 }
             }
             unlisted = quiet.toArray(new RelayRequest[0]);
             for (RelayRequest p : probes) {
-                if (rule.cachedScore(p) == DnsListRule.NOT_CACHED) {
-                    throw new IllegalStateException("not cached after the first lookup: " + p);
+                int ip = p.clientAddress().hashCode();
+                int want = listed.contains(ip) ? 1 : 0;
+                if (rule.cachedScore(p) != want || fiveLists.cachedScore(p) != 5 * want
+                        || reference.get(p.clientAddress()) != want || referenceTable.get(ip) != want) {
+                    throw new IllegalStateException("not cached after the first lookup, or wrong: " + p);
                 }
+            }
+        }
+
+        private static void fill(DnsListRule r, RelayRequest first, int score) {
+            Decision d = r.decide(first);
+            for (int retry = 0; retry < 5 && d.details().containsKey("failed"); retry++) {
+                d = r.decide(first);
+            }
+            if (!String.valueOf(score).equals(d.details().get("score"))) {
+                throw new IllegalStateException("wrong first answer for " + first + ": " + d);
             }
         }
 
@@ -238,6 +302,16 @@ public class DnsListBenchmark {
         return s.rule.decide(s.unlisted[i]);
     }
 
+    /** The cached lookup of five lists for a random cached client (five zone caches read). */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public int cachedScoreFiveLists(Cached s) {
+        int i = s.next;
+        s.next = i + 1 == PROBES ? 0 : i + 1;
+        return s.fiveLists.cachedScore(s.probes[i]);
+    }
+
     /** Reference: the same probes' client addresses in a plain concurrent map (no TTL, no bound, no filter). */
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
@@ -246,6 +320,19 @@ public class DnsListBenchmark {
         int i = s.next;
         s.next = i + 1 == PROBES ? 0 : i + 1;
         return s.reference.get(s.probes[i].clientAddress());
+    }
+
+    /**
+     * Physical-limit proxy: the same probes in an open-addressing int table (read the request and its address,
+     * then one random slot; no TTL, no bound, no concurrency, nothing any real cache can do with less).
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public int referenceIntTable(Cached s) {
+        int i = s.next;
+        s.next = i + 1 == PROBES ? 0 : i + 1;
+        return s.referenceTable.get(s.probes[i].clientAddress().hashCode());
     }
 
     /** Five lists, one of them silent; every operation asks about a client never seen before. */
