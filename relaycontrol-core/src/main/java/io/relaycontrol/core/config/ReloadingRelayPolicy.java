@@ -42,7 +42,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Rate-limit buckets are not part of a policy: the standard loader keeps them in one
  * {@link LimitStore} for every policy it builds, so a reload (even one that changes a limit's rates) never
- * hands a client a fresh budget.
+ * hands a client a fresh budget. Nor are the DNS lists' cached answers: the standard loader keeps them in one
+ * {@link io.relaycontrol.core.dns.DnsListCache} for every policy it builds, so a reload that keeps a list does not
+ * make clients wait for DNS again (see {@link StandardRelayPolicy#loader(PolicyMetrics, RelayMetricsSink,
+ * LimitStore, io.relaycontrol.core.dns.DnsListCache)}).
  *
  * <p>Thread-safe. {@link #close()} stops the watcher and closes a rate-limit store this policy created from
  * {@code relay.limit.store}; deciding still works after it, but a shared store is then gone (its limits apply

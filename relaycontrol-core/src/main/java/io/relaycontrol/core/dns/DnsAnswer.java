@@ -45,10 +45,18 @@ final class DnsAnswer {
 
     /**
      * The value to cache: negative answers share one object (the TTL is kept by the cache entry), so that a
-     * cached "not listed" costs no per-client object to read.
+     * cached "not listed" costs no per-client object to read; a listing is copied, so that it is allocated next
+     * to the cache entry that holds it.
      */
     DnsAnswer forCache() {
-        return status == Status.NOT_LISTED ? NOT_LISTED : this;
+        switch (status) {
+            case NOT_LISTED:
+                return NOT_LISTED;
+            case LISTED:
+                return new DnsAnswer(Status.LISTED, codes.clone(), null, 0, text); // allocated beside the entry
+            default:
+                return this;
+        }
     }
 
     static String dotted(int ip) {

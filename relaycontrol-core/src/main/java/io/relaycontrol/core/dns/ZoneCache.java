@@ -134,7 +134,12 @@ final class ZoneCache {
 
     private void store(Object key, DnsAnswer a) {
         if (a.ttlNanos > 0) {
-            expiry.put(key, a.forCache(), a.ttlNanos, TimeUnit.NANOSECONDS);
+            // Value and key are copied here, just before Caffeine allocates its node, so that a read finds them
+            // next to the node in memory instead of wherever the query happened to create them (one cache miss
+            // less per read; DnsListBenchmark).
+            DnsAnswer value = a.forCache();
+            Object k = key instanceof DnsQueries.V4Key ? new DnsQueries.V4Key(((DnsQueries.V4Key) key).ip) : key;
+            expiry.put(k, value, a.ttlNanos, TimeUnit.NANOSECONDS);
         } else {
             answers.invalidate(key);
         }
