@@ -85,7 +85,8 @@ final class DnsQueries {
 
     /** @return the cache key of a client address: a {@link V4Key} for IPv4, the address itself for IPv6 */
     static Object clientKey(InetAddress a) {
-        // Inet4Address.hashCode() is the address as an int (the JDK's documented contract for IPv4 addresses)
+        // Inet4Address.hashCode() is the address as an int in every OpenJDK (holder().getAddress()), read without
+        // the copy getAddress() makes; queryNameWhenIpv4ThenOctetsReversed fails if a JDK ever changes that.
         return a instanceof Inet4Address ? new V4Key(a.hashCode()) : a;
     }
 
