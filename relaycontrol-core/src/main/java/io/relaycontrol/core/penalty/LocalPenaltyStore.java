@@ -16,7 +16,10 @@ import org.slf4j.LoggerFactory;
  * {@link PenaltyRecord#forgetAtMillis()} (never earlier, so a boxed client is never released early), no size
  * eviction, and a hard bound counted exactly: at the bound a new record is refused with
  * {@link PenaltyStoreFullException} until expiry frees a slot (a full store runs the cache's cleanup at most every
- * {@value #CLEANUP_INTERVAL_MILLIS} ms of its clock to find such slots). The change to full and back is logged once
+ * {@value #CLEANUP_INTERVAL_MILLIS} ms of its clock to find such slots; Caffeine drops at most about a thousand
+ * expired entries per maintenance run, and its timer wheel drops an entry a little after its expiry, up to about
+ * 1.2 hours late for records a day long: reads never see a record after its forget time, but its slot comes back
+ * only then). The change to full and back is logged once
  * each. The bound is set by the {@link PenaltyBox} built on the store and may change with a reload (lowering it
  * evicts nothing: no new record is admitted until enough expire).
  *

@@ -5,6 +5,9 @@ package io.relaycontrol.core.penalty;
  * that cannot be forgotten yet. Nothing is evicted to make room (that would release a boxed client); the new client
  * is simply not boxed, and the rest of the policy still decides.
  *
+ * <p>It carries no stack trace: under a flood it is the expected answer for every new client, and filling a stack
+ * trace per violation would make the flood expensive for the server.
+ *
  * @since 0.2.0
  */
 public final class PenaltyStoreFullException extends RuntimeException {
@@ -15,6 +18,6 @@ public final class PenaltyStoreFullException extends RuntimeException {
      * @param message what is full, and its bound
      */
     public PenaltyStoreFullException(String message) {
-        super(message);
+        super(message, null, false, false);
     }
 }
