@@ -141,8 +141,9 @@ final class PenaltyKeys {
         if (limitStore != null) {
             b.violationStore(limitStore);
         }
-        PenaltyStore store = stores == null ? PenaltyStore.local()
-                : stores.storeFor(limitStore, ConfiguredLimitStore.spec(keys));
+        // without a loader's stores (a one-shot parse) the bans are this load's own, but still beside a Redis store
+        PenaltyStore store = (stores == null ? new Stores(RelayMetricsSink.NONE) : stores)
+                .storeFor(limitStore, ConfiguredLimitStore.spec(keys));
         if (limitStore != null && limitStore.shared() && !store.shared()) {
             findings.add(PolicyFinding.warning("penalty-store-local", "the rate limits' store ("
                     + limitStore.description() + ") is shared but not Redis: violations are counted there, while the"

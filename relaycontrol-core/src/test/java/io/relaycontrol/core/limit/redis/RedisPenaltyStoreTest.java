@@ -131,6 +131,23 @@ class RedisPenaltyStoreTest {
     }
 
     @Test
+    void parseWhenTheAppGivesARedisStoreThenTheBansAreInRedisToo() {
+        RedisLimitStore limits = limits();
+        java.util.Map<String, String> keys = java.util.Map.of("relay.local-domains", "example.com",
+                "relay.penalty.after", "5/10m");
+        io.relaycontrol.core.config.RelayProperties one = io.relaycontrol.core.config.RelayProperties.parse(keys,
+                java.nio.file.Path.of("."), limits);
+        io.relaycontrol.core.config.RelayProperties two = io.relaycontrol.core.config.RelayProperties.parse(keys,
+                java.nio.file.Path.of("."), limits);
+        assertThat(one.findings()).noneMatch(f -> f.code().equals("penalty-store-local"));
+        for (int i = 0; i < 6; i++) {
+            one.policy().decide(relay("198.51.100.70"));
+        }
+        assertThat(two.policy().decide(connect("198.51.100.70")).verdict()).isEqualTo(Verdict.DEFER);
+        assertThat(two.policy().penaltyBox().orElseThrow().store().description()).contains("redis");
+    }
+
+    @Test
     void decideWhenRedisIsDownThenTheBoxHasNoOpinionAndTheBreakerOpens() {
         RedisLimitStore limits = limits();
         GuardedPenaltyStore guarded = GuardedPenaltyStore.of(RedisPenaltyStore.on(limits), 3, Duration.ofHours(1),
