@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * The answer to a {@link RelayRequest}: a {@link Verdict}, the rule that decided, a human-readable reason,
@@ -26,17 +27,28 @@ import java.util.Optional;
  * has no such link. {@link #decisive()} follows the links down to the rule that really decided, so "who decided"
  * is a fact recorded when the decision was made, never a guess made afterwards by scanning the children.
  *
+ * <h2>Rendered on demand</h2>
+ * A rule on the hot path of every request (a rate limit that charges, a block list that refuses) should not
+ * build strings that nobody reads. {@link #withDetails} takes the details from one {@link Rendering} object, and
+ * {@link #rendered} the reason too; they are rendered only when {@link #details()}, {@link #detail(String)},
+ * {@link #reason()}, {@link #explain()} or {@link #toString()} reads them, and read the same every time.
+ *
  * @since 0.1.0
  */
 public final class Decision {
 
     private final Verdict verdict;
     private final String rule;
-    private final String reason;
+    /** The reason: a {@code String}, or the {@link Rendering} that renders it when read. */
+    private final Object reason;
     private final SmtpReply reply;
     private final List<Decision> children;
-    /** Detail keys and values, alternating; values rendered with {@code String.valueOf} when first read. */
-    private final Object[] detailPairs;
+    /**
+     * The details: an {@code Object[]} of keys and values, alternating, whose values are rendered with
+     * {@code String.valueOf} when first read; or the {@link Rendering} that gives them when read. One field for
+     * both, so that a decision stays at 48 bytes (nine references and the header, compressed oops).
+     */
+    private final Object detailSource;
     private volatile Map<String, String> details;
     private final Throwable error;
     /** The child whose answer this decision passes on, or {@code null} if this decision made its own answer. */
@@ -50,7 +62,7 @@ public final class Decision {
         this.reason = requireText(b.reason, "reason");
         this.reply = b.reply;
         this.children = b.children == null ? List.of() : List.copyOf(b.children);
-        this.detailPairs = b.detailCount == 0 ? NO_DETAILS : Arrays.copyOf(b.detailPairs, b.detailCount * 2);
+        this.detailSource = b.detailCount == 0 ? NO_DETAILS : Arrays.copyOf(b.detailPairs, b.detailCount * 2);
         this.error = b.error;
         this.decisiveChild = b.decisiveChild;
         if (decisiveChild != null) {
@@ -59,12 +71,16 @@ public final class Decision {
                         + " is not one of the children of " + rule);
             }
             if (decisiveChild.verdict != verdict || !Objects.equals(decisiveChild.reply, reply)
-                    || !decisiveChild.reason.equals(reason)) {
+                    || (decisiveChild.reason != reason && !decisiveChild.reason().equals(reason()))) {
                 throw new IllegalArgumentException("a decision that passes on its child's answer has the child's"
                         + " verdict, reply and reason: child " + decisiveChild + ", decision " + verdict
                         + (reply == null ? "" : " [" + reply + "]") + " by " + rule + ": " + reason);
             }
         }
+        checkReply(verdict, reply);
+    }
+
+    private static void checkReply(Verdict verdict, SmtpReply reply) {
         switch (verdict) {
             case DENY:
                 if (reply == null || !reply.isPermanentFailure()) {
@@ -200,9 +216,95 @@ public final class Decision {
         this.reason = decisive.reason;
         this.reply = decisive.reply;
         this.children = children;
-        this.detailPairs = NO_DETAILS;
+        this.detailSource = NO_DETAILS;
         this.error = null;
         this.decisiveChild = decisive;
+    }
+
+    /** For {@link #withDetails} and {@link #rendered}: a leaf that made its own answer, nothing copied. */
+    private Decision(Verdict verdict, String rule, Object reason, SmtpReply reply, Rendering details) {
+        this.verdict = verdict;
+        this.rule = rule;
+        this.reason = reason;
+        this.reply = reply;
+        this.children = List.of();
+        this.detailSource = details;
+        this.error = null;
+        this.decisiveChild = null;
+    }
+
+    /**
+     * The reason and details of a decision, rendered only when someone reads them ({@link #withDetails},
+     * {@link #rendered}). An implementation holds the few values the rule found (a key, a number of tokens) and
+     * renders them on demand; it must be immutable, so that every reading gives the same text, and must not
+     * throw (a rendering that throws shows as a detail {@code renderingFailed}; it never reaches the caller of
+     * a reading method).
+     *
+     * @since 0.2.0
+     */
+    public interface Rendering {
+
+        /**
+         * The reason, for a decision made with {@link #rendered}; a decision made with {@link #withDetails}
+         * never asks.
+         *
+         * @return the reason, not blank; the default returns {@code null}, which reads as
+         *     {@code "(no reason rendered)"}
+         */
+        default String reason() {
+            return null;
+        }
+
+        /**
+         * Gives every detail, in order, to {@code detail}: a name and an immutable value (rendered with
+         * {@link String#valueOf(Object)}, as {@link Builder#detail} does).
+         *
+         * @param detail receives each detail; names must be distinct
+         */
+        void details(BiConsumer<String, Object> detail);
+    }
+
+    /**
+     * A decision that made its own answer, with a fixed reason and details rendered on demand from one object:
+     * the hot path of a rule that reports details (a rate limit's key, tokens left and refill time) builds no
+     * string and no map. {@link #details()} reads the same as if each detail had been added with
+     * {@link Builder#detail}.
+     *
+     * @param verdict the verdict
+     * @param rule the name of the deciding rule
+     * @param reason why, for people
+     * @param reply the reply: 5xx for DENY, 4xx for DEFER, {@code null} or 2xx for ALLOW, {@code null} for NO_OPINION
+     * @param details renders the details when they are read
+     * @return the decision
+     * @throws NullPointerException if {@code verdict}, {@code rule}, {@code reason} or {@code details} is null
+     * @throws IllegalArgumentException if {@code rule} or {@code reason} is blank, or the reply does not fit
+     *     the verdict
+     * @since 0.2.0
+     */
+    public static Decision withDetails(Verdict verdict, String rule, String reason, SmtpReply reply,
+            Rendering details) {
+        Objects.requireNonNull(details, "details");
+        checkReply(Objects.requireNonNull(verdict, "verdict"), reply);
+        return new Decision(verdict, requireText(rule, "rule"), requireText(reason, "reason"), reply, details);
+    }
+
+    /**
+     * A decision that made its own answer, whose reason and details are both rendered on demand by
+     * {@code rendering} (a block list's refusal names the matching entry, which is looked up only when read).
+     *
+     * @param verdict the verdict
+     * @param rule the name of the deciding rule
+     * @param reply the reply: 5xx for DENY, 4xx for DEFER, {@code null} or 2xx for ALLOW, {@code null} for NO_OPINION
+     * @param rendering renders the reason ({@link Rendering#reason()}) and the details when they are read
+     * @return the decision
+     * @throws NullPointerException if {@code verdict}, {@code rule} or {@code rendering} is null
+     * @throws IllegalArgumentException if {@code rule} is blank or the reply does not fit the verdict
+     * @since 0.2.0
+     */
+    public static Decision rendered(Verdict verdict, String rule, SmtpReply reply, Rendering rendering) {
+        Objects.requireNonNull(rendering, "rendering");
+        checkReply(Objects.requireNonNull(verdict, "verdict"), reply);
+        return new Decision(verdict, requireText(rule, "rule"), rendering, reply, rendering);
     }
 
     /**
@@ -219,13 +321,18 @@ public final class Decision {
 
     /** @return a builder initialised with this decision's fields, to derive a changed copy */
     public Builder toBuilder() {
-        Builder b = new Builder(verdict, rule, reason);
+        Builder b = new Builder(verdict, rule, reason());
         b.reply = reply;
         if (!children.isEmpty()) {
             b.children = new ArrayList<>(children);
         }
-        for (int i = 0; i < detailPairs.length; i += 2) {
-            b.detail((String) detailPairs[i], detailPairs[i + 1]);
+        if (detailSource instanceof Rendering) {
+            details().forEach(b::detail); // rendered: the copy needs no rendering of its own
+        } else {
+            Object[] pairs = (Object[]) detailSource;
+            for (int i = 0; i < pairs.length; i += 2) {
+                b.detail((String) pairs[i], pairs[i + 1]);
+            }
         }
         b.error = error;
         b.decisiveChild = decisiveChild;
@@ -242,9 +349,19 @@ public final class Decision {
         return rule;
     }
 
-    /** @return why, for people */
+    /** @return why, for people (rendered when read if the decision was made with {@link #rendered}) */
     public String reason() {
-        return reason;
+        Object r = reason;
+        if (r instanceof String) {
+            return (String) r;
+        }
+        String text;
+        try {
+            text = ((Rendering) r).reason();
+        } catch (RuntimeException e) {
+            return "(reason could not be rendered: " + e + ")";
+        }
+        return text == null || text.isBlank() ? "(no reason rendered)" : text;
     }
 
     /** @return the SMTP reply to send; present for DENY and DEFER, and for ALLOW only if a rule chose one */
@@ -261,18 +378,60 @@ public final class Decision {
     public Map<String, String> details() {
         Map<String, String> d = details;
         if (d == null) {
-            if (detailPairs.length == 0) {
-                d = Map.of();
-            } else {
-                Map<String, String> m = new LinkedHashMap<>();
-                for (int i = 0; i < detailPairs.length; i += 2) {
-                    m.put((String) detailPairs[i], String.valueOf(detailPairs[i + 1]));
+            Map<String, String> m = new LinkedHashMap<>();
+            if (detailSource instanceof Rendering) {
+                try {
+                    ((Rendering) detailSource).details((k, v) -> m.put(k, String.valueOf(v)));
+                } catch (RuntimeException e) {
+                    m.put("renderingFailed", String.valueOf(e));
                 }
-                d = Collections.unmodifiableMap(m);
+            } else {
+                Object[] pairs = (Object[]) detailSource;
+                for (int i = 0; i < pairs.length; i += 2) {
+                    m.put((String) pairs[i], String.valueOf(pairs[i + 1]));
+                }
             }
+            d = m.isEmpty() ? Map.of() : Collections.unmodifiableMap(m);
             details = d;
         }
         return d;
+    }
+
+    /**
+     * One detail, without rendering the others when they are rendered on demand (for metrics that look for one
+     * detail on every decision).
+     *
+     * @param name the detail's name
+     * @return its value as {@link #details()} gives it, or empty
+     * @throws NullPointerException if {@code name} is null
+     * @since 0.2.0
+     */
+    public Optional<String> detail(String name) {
+        Objects.requireNonNull(name, "name");
+        Map<String, String> d = details;
+        if (d != null) {
+            return Optional.ofNullable(d.get(name));
+        }
+        if (detailSource instanceof Rendering) {
+            Object[] found = new Object[1];
+            try {
+                ((Rendering) detailSource).details((k, v) -> {
+                    if (found[0] == null && k.equals(name)) {
+                        found[0] = v;
+                    }
+                });
+            } catch (RuntimeException e) {
+                return Optional.ofNullable(details().get(name));
+            }
+            return found[0] == null ? Optional.empty() : Optional.of(String.valueOf(found[0]));
+        }
+        Object[] pairs = (Object[]) detailSource;
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i].equals(name)) {
+                return Optional.of(String.valueOf(pairs[i + 1]));
+            }
+        }
+        return Optional.empty();
     }
 
     /** @return the exception of a failed rule, if this decision (not a child) records one */
@@ -353,9 +512,10 @@ public final class Decision {
         if (reply != null) {
             sb.append(" [").append(reply).append(']');
         }
-        sb.append(" by ").append(rule).append(": ").append(reason);
-        if (detailPairs.length > 0) {
-            sb.append(' ').append(details());
+        sb.append(" by ").append(rule).append(": ").append(reason());
+        Map<String, String> d = details();
+        if (!d.isEmpty()) {
+            sb.append(' ').append(d);
         }
         if (error != null) {
             sb.append(" (").append(error.getClass().getName()).append(')');
@@ -368,7 +528,7 @@ public final class Decision {
     /** @return one line: verdict, reply, rule and reason */
     @Override
     public String toString() {
-        return verdict + (reply == null ? "" : " [" + reply + "]") + " by " + rule + ": " + reason;
+        return verdict + (reply == null ? "" : " [" + reply + "]") + " by " + rule + ": " + reason();
     }
 
     /**

@@ -185,4 +185,95 @@ class DecisionTest {
         assertThat(d.explain()).contains("k3=PT1M30S");
         assertThatThrownBy(() -> b.detail("x", null)).isInstanceOf(NullPointerException.class);
     }
+
+    /** Renders key, tokensLeft and refillIn from fields, as a rate limit does; counts how often it is asked. */
+    private static final class Counted implements Decision.Rendering {
+        int asked;
+
+        @Override
+        public void details(java.util.function.BiConsumer<String, Object> detail) {
+            asked++;
+            detail.accept("key", "192.0.2.1");
+            detail.accept("tokensLeft", 7L);
+            detail.accept("refillIn", java.time.Duration.ofMinutes(20));
+        }
+    }
+
+    @Test
+    void withDetailsWhenReadThenTheSameAsDetailsAddedOneByOneAndRenderedOnlyOnce() {
+        Counted source = new Counted();
+        Decision lazy = Decision.withDetails(Verdict.NO_OPINION, "limit", "charged 1 recipient", null, source);
+        assertThat(source.asked).isZero(); // nothing rendered while deciding
+        Decision eager = Decision.builder(Verdict.NO_OPINION, "limit", "charged 1 recipient").detail("key", "192.0.2.1")
+                .detail("tokensLeft", 7L).detail("refillIn", java.time.Duration.ofMinutes(20)).build();
+        assertThat(lazy.detail("tokensLeft")).contains("7");
+        assertThat(lazy.detail("store")).isEmpty();
+        assertThat(lazy.details()).isEqualTo(eager.details());
+        assertThat(lazy.details().keySet()).containsExactly("key", "tokensLeft", "refillIn");
+        assertThat(lazy.details()).isSameAs(lazy.details());
+        assertThat(lazy.explain()).isEqualTo(eager.explain())
+                .isEqualTo("NO_OPINION by limit: charged 1 recipient {key=192.0.2.1, tokensLeft=7, refillIn=PT20M}");
+        assertThat(lazy.toString()).isEqualTo(eager.toString());
+        int asked = source.asked;
+        lazy.explain();
+        lazy.detail("key");
+        assertThat(source.asked).isEqualTo(asked); // the rendered map is kept
+        assertThat(lazy.toBuilder().build().explain()).isEqualTo(eager.explain());
+        assertThatThrownBy(() -> lazy.details().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void renderedWhenReadThenReasonAndDetailsComeFromTheRenderingAndCompositesPassThemOn() {
+        Decision.Rendering blocked = new Decision.Rendering() {
+            @Override
+            public String reason() {
+                return "client 198.51.100.7 is in 198.51.100.0/24";
+            }
+
+            @Override
+            public void details(java.util.function.BiConsumer<String, Object> detail) {
+                detail.accept("network", "198.51.100.0/24");
+            }
+        };
+        Decision leaf = Decision.rendered(Verdict.DENY, "blocked", DENIED, blocked);
+        Decision policy = Decision.composite("policy", leaf, List.of(leaf));
+        assertThat(policy.reason()).isEqualTo("client 198.51.100.7 is in 198.51.100.0/24").isEqualTo(leaf.reason());
+        assertThat(policy.decisive()).isSameAs(leaf);
+        assertThat(policy.details()).isEmpty();
+        assertThat(policy.explain()).isEqualTo("DENY [" + DENIED + "] by policy: client 198.51.100.7 is in 198.51.100.0/24"
+                + "\n  DENY [" + DENIED + "] by blocked: client 198.51.100.7 is in 198.51.100.0/24"
+                + " {network=198.51.100.0/24}");
+        Decision derived = Decision.builder(Verdict.DENY, "policy", leaf.reason()).reply(DENIED).child(leaf)
+                .decisiveChild(leaf).build();
+        assertThat(derived.decisive()).isSameAs(leaf);
+    }
+
+    @Test
+    void renderedWhenTheRenderingFailsOrGivesNothingThenReadingStillAnswers() {
+        Decision.Rendering broken = detail -> {
+            throw new IllegalStateException("boom");
+        };
+        Decision d = Decision.rendered(Verdict.DEFER, "dns", LATER, broken);
+        assertThat(d.reason()).isEqualTo("(no reason rendered)");
+        assertThat(d.details()).containsOnlyKeys("renderingFailed");
+        assertThat(d.detail("renderingFailed")).hasValueSatisfying(v -> assertThat(v).contains("boom"));
+        assertThat(d.explain()).contains("renderingFailed=java.lang.IllegalStateException: boom");
+    }
+
+    @Test
+    void withDetailsWhenTheReplyDoesNotFitOrAPartIsMissingThenRefused() {
+        Counted source = new Counted();
+        assertThatThrownBy(() -> Decision.withDetails(Verdict.DENY, "r", "why", null, source))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("5xx");
+        assertThatThrownBy(() -> Decision.withDetails(Verdict.NO_OPINION, "r", "why", LATER, source))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Decision.withDetails(Verdict.NO_OPINION, " ", "why", null, source))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Decision.withDetails(Verdict.NO_OPINION, "r", "", null, source))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Decision.withDetails(Verdict.NO_OPINION, "r", "why", null, null))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Decision.rendered(Verdict.DEFER, "r", null, source))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4xx");
+    }
 }

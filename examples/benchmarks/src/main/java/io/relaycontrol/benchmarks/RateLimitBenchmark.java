@@ -28,6 +28,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -41,7 +42,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *     starting at its own place). Reference: a Caffeine cache of Bucket4j buckets keyed by the request's
  *     {@code InetAddress} ({@code getIfPresent}, then {@code get} on a miss) and
  *     {@code tryConsumeAndReturnRemaining(1)}, the simplest correct way to write it;</li>
- * <li>one hot key ({@link HotKey}): the reference is one Bucket4j bucket.</li>
+ * <li>one hot key ({@link HotKey}): two references, one Bucket4j bucket alone ({@code reference*}) and the
+ *     many-keys reference on that one key, a Caffeine lookup and the bucket ({@code caffeineReference*}).</li>
  * </ul>
  * Every bucket exists before timing starts (a warm server), and the rates ({@link #RATES}) neither run dry
  * nor fill up between visits, so both sides measure charging an existing bucket. Report the ratio of the two within one run, and {@code -prof gc}'s
@@ -81,10 +83,46 @@ public class RateLimitBenchmark {
     RateLimit limit;
     Cache<InetAddress, Bucket> reference;
 
-    /** This thread's place in the probe order. */
+    /**
+     * This thread's operation count and CPU time per iteration ({@link CpuTime}): on a shared machine the
+     * decisions per CPU-second of each benchmark thread are the steadier cost figure.
+     */
+    @State(Scope.Thread)
+    public static class Ops {
+        long ops;
+        private final CpuTime cpu = new CpuTime();
+
+        /** Starts the CPU clock of this iteration. */
+        @Setup(Level.Iteration)
+        public void startIteration() {
+            cpu.start(ops);
+        }
+
+        /** Prints this iteration's decisions per CPU-second. */
+        @TearDown(Level.Iteration)
+        public void stopIteration() {
+            cpu.stop(ops, "decisions");
+        }
+    }
+
+    /** This thread's place in the probe order, and its CPU time. */
     @State(Scope.Thread)
     public static class Cursor {
         int next;
+        long ops;
+        private final CpuTime cpu = new CpuTime();
+
+        /** Starts the CPU clock of this iteration. */
+        @Setup(Level.Iteration)
+        public void startIteration() {
+            cpu.start(ops);
+        }
+
+        /** Prints this iteration's decisions per CPU-second. */
+        @TearDown(Level.Iteration)
+        public void stopIteration() {
+            cpu.stop(ops, "decisions");
+        }
 
         /** A random place, so that two threads do not walk the same keys in step. */
         @Setup
@@ -93,6 +131,7 @@ public class RateLimitBenchmark {
         }
 
         int advance() {
+            ops++;
             int i = next;
             next = i + 1 == PROBES ? 0 : i + 1;
             return i;
@@ -206,6 +245,7 @@ public class RateLimitBenchmark {
         RelayRequest hot;
         RateLimit limit;
         Bucket bucket;
+        Cache<InetAddress, Bucket> cached;
 
         /** The request, the limit and the reference bucket; both must charge. */
         @Setup(Level.Trial)
@@ -213,36 +253,86 @@ public class RateLimitBenchmark {
             hot = RelayRequest.builder(Stage.CONNECT).client("192.0.2.1").build();
             limit = relaycontrolLimit(16);
             bucket = referenceBucket();
-            if (limit.decide(hot).verdict().isRefusal() || !bucket.tryConsumeAndReturnRemaining(1).isConsumed()) {
+            cached = Caffeine.newBuilder().maximumSize(16).expireAfterAccess(Duration.ofHours(1))
+                    .executor(Runnable::run).build();
+            if (limit.decide(hot).verdict().isRefusal() || !bucket.tryConsumeAndReturnRemaining(1).isConsumed()
+                    || !cachedDecide().isConsumed()) {
                 throw new IllegalStateException("refused in setup");
             }
         }
 
-        /** @return the decision */
-        @Benchmark
-        @Threads(1)
-        public Decision relaycontrol1Thread() {
-            return limit.decide(hot);
+        /** The many-keys reference on the one key: the Caffeine lookup and the bucket's charge. */
+        ConsumptionProbe cachedDecide() {
+            Bucket b = cached.getIfPresent(hot.clientAddress());
+            if (b == null) {
+                b = cached.get(hot.clientAddress(), k -> referenceBucket());
+            }
+            return b.tryConsumeAndReturnRemaining(1);
         }
 
-        /** @return the decision */
+        /**
+         * @param o this thread's count
+         * @return the probe of Caffeine + Bucket4j on the hot key
+         */
+        @Benchmark
+        @Threads(1)
+        public ConsumptionProbe caffeineReference1Thread(Ops o) {
+            o.ops++;
+            return cachedDecide();
+        }
+
+        /**
+         * @param o this thread's count
+         * @return the probe of Caffeine + Bucket4j on the hot key
+         */
         @Benchmark
         @Threads(2)
-        public Decision relaycontrol2Threads() {
+        public ConsumptionProbe caffeineReference2Threads(Ops o) {
+            o.ops++;
+            return cachedDecide();
+        }
+
+        /**
+         * @param o this thread's count
+         * @return the decision
+         */
+        @Benchmark
+        @Threads(1)
+        public Decision relaycontrol1Thread(Ops o) {
+            o.ops++;
             return limit.decide(hot);
         }
 
-        /** @return the probe */
+        /**
+         * @param o this thread's count
+         * @return the decision
+         */
+        @Benchmark
+        @Threads(2)
+        public Decision relaycontrol2Threads(Ops o) {
+            o.ops++;
+            return limit.decide(hot);
+        }
+
+        /**
+         * @param o this thread's count
+         * @return the probe
+         */
         @Benchmark
         @Threads(1)
-        public ConsumptionProbe reference1Thread() {
+        public ConsumptionProbe reference1Thread(Ops o) {
+            o.ops++;
             return bucket.tryConsumeAndReturnRemaining(1);
         }
 
-        /** @return the probe */
+        /**
+         * @param o this thread's count
+         * @return the probe
+         */
         @Benchmark
         @Threads(2)
-        public ConsumptionProbe reference2Threads() {
+        public ConsumptionProbe reference2Threads(Ops o) {
+            o.ops++;
             return bucket.tryConsumeAndReturnRemaining(1);
         }
     }

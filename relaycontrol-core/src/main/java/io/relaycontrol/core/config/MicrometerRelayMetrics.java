@@ -88,7 +88,7 @@ public final class MicrometerRelayMetrics implements RelayMetricsSink {
         counters.computeIfAbsent("d\0" + verdict + '\0' + rule + '\0' + stage, k -> Counter.builder(DECISIONS)
                 .description("relay decisions by verdict, deciding rule and stage")
                 .tag("verdict", verdict).tag("rule", rule).tag("stage", stage).register(registry)).increment();
-        if (decision.verdict() == io.relaycontrol.api.Verdict.DEFER && leaf.details().containsKey("tokensLeft")) {
+        if (decision.verdict() == io.relaycontrol.api.Verdict.DEFER && leaf.detail("tokensLeft").isPresent()) {
             counters.computeIfAbsent("l\0" + rule, k -> Counter.builder(RATE_LIMIT_DEFERRALS)
                     .description("deferrals by a rate limit").tag("rule", rule).register(registry)).increment();
         }
@@ -102,7 +102,7 @@ public final class MicrometerRelayMetrics implements RelayMetricsSink {
 
     /** @return the rule of the first node in the tree whose store failed, or null */
     private static String storeFailure(Decision d) {
-        if ("failed".equals(d.details().get("store"))) {
+        if ("failed".equals(d.detail("store").orElse(null))) {
             return d.rule();
         }
         for (Decision c : d.children()) {

@@ -7,7 +7,6 @@ import com.github.benmanes.caffeine.cache.Policy;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.BucketState;
-import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.MathType;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import io.relaycontrol.api.RelayClock;
@@ -19,20 +18,24 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Buckets in this JVM: per limit name, a Caffeine cache of buckets, each bucket a Bucket4j {@link BucketState}
- * (Bucket4j's own token arithmetic, the state type its distributed backends store) in an atomic reference,
- * consumed lock-free with compare-and-swap exactly as Bucket4j's {@code LockFreeBucket} does.
+ * (Bucket4j's own token arithmetic, the state type its distributed backends store), refilled and consumed in
+ * place under the bucket's monitor exactly as Bucket4j's {@code SynchronizedBucket} does
+ * ({@code SynchronizationStrategy.SYNCHRONIZED}).
  *
  * <p>Why not a {@code LockFreeBucket} per key (built with {@code Bucket.builder()}): each one carries five view
  * objects ({@code asBlocking()}, {@code asVerbose()}, ...) and its own atomic reference, 144 bytes per key that
  * a rate limit never uses: measured with {@code LocalStoreHeapMeasurement}, a million keys with two rates took
- * 330 bytes each with it and about 200 with the bare state (see the README). The CAS loop below is the only
- * hand-written part; the refill, consumption, wait and migration arithmetic are Bucket4j's
+ * 330 bytes each with it and about 200 with the bare state (see the README). And why in place under a lock
+ * rather than copy-on-write with compare-and-swap (what {@code LockFreeBucket} does, and this class did before):
+ * the copy is an 88-byte {@code BucketState} per charge, which alone is most of a 100-byte budget per decision;
+ * an uncontended monitor costs about what the CAS does, and {@code RateLimitBenchmark} measures both threads on
+ * one hot key. The locking below is the only hand-written part; the refill, consumption, wait and migration
+ * arithmetic are Bucket4j's
  * ({@link BucketState#refillAllBandwidth}, {@link BucketState#consume},
  * {@link BucketState#calculateDelayNanosAfterWillBePossibleToConsume},
  * {@link BucketState#calculateFullRefillingTime}, {@link BucketState#replaceConfiguration}). And why not
@@ -132,17 +135,40 @@ final class LocalLimitStore implements LimitStore {
             b = bind(limit, RateLimit.DEFAULT_MAX_KEYS, true, List.of(plan));
         }
         long now = clock.epochNanos();
-        Object r = b.tryConsume(key, plan, tokens, now);
-        if (r == null) {
+        Result r = new Result();
+        int outcome = b.tryConsume(key, plan, tokens, now, r);
+        if (outcome == Buckets.FULL) {
             throw new LimitStoreFullException("local rate-limit store full for " + limit + " (" + b.maxKeys
                     + " keys not yet full again)");
         }
-        if (r instanceof BucketState) {
-            BucketState st = (BucketState) r;
-            return new Consumption(true, st.getAvailableTokens(), 0, st.calculateFullRefillingTime(now));
+        return outcome == Buckets.CHARGED ? new Consumption(true, r.left, 0, r.nanos)
+                : new Consumption(false, r.left, r.nanos, r.nanosToFull);
+    }
+
+    /**
+     * Where a charge reports what it found, so that charging allocates nothing of its own: the caller passes an
+     * object it needs anyway ({@code RateLimit} passes its decision's details). Written by the charging thread
+     * before the caller publishes it.
+     */
+    abstract static class Outcome {
+        /** Tokens left (the least of all rates). */
+        long left;
+        /** Charged: nanoseconds until the bucket is full again; refused: until the tokens asked are there. */
+        long nanos;
+
+        /** Refused: also the time until full, for callers that report it; the default ignores it. */
+        void nanosToFull(long nanosToFull) {
         }
-        ConsumptionProbe p = (ConsumptionProbe) r;
-        return new Consumption(false, p.getRemainingTokens(), p.getNanosToWaitForRefill(), p.getNanosToWaitForReset());
+    }
+
+    /** An {@link Outcome} that keeps the time until full of a refusal too, for {@link #tryConsume}. */
+    private static final class Result extends Outcome {
+        long nanosToFull;
+
+        @Override
+        void nanosToFull(long nanosToFull) {
+            this.nanosToFull = nanosToFull;
+        }
     }
 
     @Override
@@ -247,24 +273,30 @@ final class LocalLimitStore implements LimitStore {
             return clock.epochNanos();
         }
 
+        /** {@link #tryConsume}: charged. */
+        static final int CHARGED = 1;
+        /** {@link #tryConsume}: refused, nothing charged. */
+        static final int REFUSED = 0;
+        /** {@link #tryConsume}: the key is new and every slot holds a bucket not yet full. */
+        static final int FULL = -1;
+
         /**
          * Charges a bucket.
          *
-         * @return when charged, the bucket's new state (published, never changed again: read what is left
-         *         and when it is full from it, when needed); when refused, a rejected probe; {@code null} when
-         *         the key is new and every slot holds a bucket not yet full
+         * @param into receives what is left and the time until full (charged) or until possible (refused)
+         * @return {@link #CHARGED}, {@link #REFUSED} or {@link #FULL} ({@code into} untouched)
          */
-        Object tryConsume(Object key, Plan plan, long tokens, long now) {
+        int tryConsume(Object key, Plan plan, long tokens, long now, Outcome into) {
             Slot slot = cache.getIfPresent(key);
             if (slot == null) {
                 slot = admit(key, plan);
                 if (slot == null) {
-                    return null;
+                    return FULL;
                 }
-            } else if (slot.get().getConfiguration() != plan.configuration) {
+            } else if (slot.state.getConfiguration() != plan.configuration) {
                 migrate(key, slot, plan);
             }
-            return slot.tryConsume(tokens, now);
+            return slot.tryConsume(tokens, now, into) ? CHARGED : REFUSED;
         }
 
         private Slot admit(Object key, Plan plan) {
@@ -337,7 +369,7 @@ final class LocalLimitStore implements LimitStore {
         }
 
         private Plan planOf(Slot b) {
-            BucketConfiguration c = b.get().getConfiguration();
+            BucketConfiguration c = b.state.getConfiguration();
             for (Plan p : known) {
                 if (p.configuration == c) {
                     return p;
@@ -378,79 +410,53 @@ final class LocalLimitStore implements LimitStore {
     }
 
     /**
-     * One bucket: Bucket4j's state behind an atomic reference, replaced copy-on-write. The loop is
-     * {@code LockFreeBucket.tryConsumeAndReturnRemainingTokensImpl} of Bucket4j 8.14 without the bucket
-     * object around it. Thread-safe.
+     * One bucket: Bucket4j's state, refilled and consumed in place under this object's monitor. The body is
+     * {@code SynchronizedBucket.tryConsumeAndReturnRemainingTokensImpl} of Bucket4j 8.14 without the bucket
+     * object and the probe around it. The state's reference changes only when a reload migrates it (a new state
+     * object with the new configuration), and is volatile so that expiry reads the configuration without the
+     * lock. Thread-safe.
      */
-    static final class Slot extends AtomicReference<BucketState> {
-        private static final long serialVersionUID = 1L;
+    static final class Slot {
+        /** Mutated only under {@code this}; replaced (never mutated afterwards) by a migration. */
+        volatile BucketState state;
 
         Slot(BucketState initial) {
-            super(initial);
+            this.state = initial;
         }
 
-        /** @return the published new state when charged (allocates no probe), or a rejected probe */
-        Object tryConsume(long tokens, long now) {
-            BucketState previous = get();
-            BucketState next = previous.copy();
-            while (true) {
-                next.refillAllBandwidth(now);
-                long available = next.getAvailableTokens();
+        /**
+         * @param into receives the tokens left and the time until full (charged) or until possible (refused)
+         * @return whether the tokens were taken
+         */
+        boolean tryConsume(long tokens, long now, Outcome into) {
+            synchronized (this) {
+                BucketState s = state;
+                s.refillAllBandwidth(now);
+                long available = s.getAvailableTokens();
                 if (tokens > available) {
-                    return ConsumptionProbe.rejected(available,
-                            next.calculateDelayNanosAfterWillBePossibleToConsume(tokens, now, true),
-                            next.calculateFullRefillingTime(now));
+                    into.left = available;
+                    into.nanos = s.calculateDelayNanosAfterWillBePossibleToConsume(tokens, now, true);
+                    into.nanosToFull(s.calculateFullRefillingTime(now));
+                    return false;
                 }
-                next.consume(tokens);
-                if (compareAndSet(previous, next)) {
-                    return next;
-                }
-                previous = get();
-                if (previous.getConfiguration() == next.getConfiguration()) {
-                    next.copyStateFrom(previous);
-                } else {
-                    next = previous.copy(); // migrated meanwhile: other bandwidths
-                }
+                s.consume(tokens);
+                into.left = available - tokens;
+                into.nanos = s.calculateFullRefillingTime(now);
+                return true;
             }
         }
 
         /** Migrates to another configuration, keeping what was spent (ADDITIVE, see {@link Buckets#migrate}). */
         void replaceConfiguration(BucketConfiguration configuration, long now) {
-            while (true) {
-                BucketState previous = get();
+            synchronized (this) {
+                BucketState previous = state;
                 if (previous.getConfiguration() == configuration) {
                     return;
                 }
                 BucketState next = previous.copy();
                 next.refillAllBandwidth(now);
-                next = next.replaceConfiguration(configuration, TokensInheritanceStrategy.ADDITIVE, now);
-                if (compareAndSet(previous, next)) {
-                    return;
-                }
+                state = next.replaceConfiguration(configuration, TokensInheritanceStrategy.ADDITIVE, now);
             }
-        }
-    }
-
-    /**
-     * The {@code refillIn} detail of a charged decision: computed from the bucket's published state only when
-     * someone reads it. Immutable (the state is never changed once published).
-     */
-    static final class RefillIn {
-        private final BucketState state;
-        private final long now;
-
-        RefillIn(BucketState state, long now) {
-            this.state = state;
-            this.now = now;
-        }
-
-        long nanos() {
-            return state.calculateFullRefillingTime(now);
-        }
-
-        @Override
-        public String toString() {
-            return RateLimit.roundUpText(nanos());
         }
     }
 }

@@ -1,7 +1,5 @@
 package io.relaycontrol.core.limit;
 
-import io.github.bucket4j.BucketState;
-import io.github.bucket4j.ConsumptionProbe;
 import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayClock;
 import io.relaycontrol.api.RelayRequest;
@@ -41,8 +39,10 @@ import java.util.Set;
  * <ul>
  * <li><b>NO_OPINION, charged</b>: a token was available and was taken. Details: {@code key},
  *     {@code tokensLeft} (the least of all rates) and {@code refillIn} (time until the bucket is full
- *     again, ISO-8601, rounded up to seconds). The reason is a constant and the details are rendered only when
- *     read, so charging builds no string.</li>
+ *     again, ISO-8601, rounded up to seconds). The reason is a constant and the details are rendered from one
+ *     object only when read ({@link Decision#withDetails}), so charging builds no string, map or boxed number:
+ *     a charging decision on the local store allocates the key (16 bytes for IPv4), that object (32) and the
+ *     decision (48), and Bucket4j's state is updated in place (see {@code RateLimitBenchmark}).</li>
  * <li><b>DEFER, rate limited</b>: the bucket is empty: the configured reply ({@code 451 4.7.1} by default);
  *     the reason says when the next token is free. Details: {@code key}, {@code tokensLeft},
  *     {@code retryAfter} (e.g. {@code PT12S}; {@code never} when one request asks more than the burst,
@@ -231,12 +231,12 @@ public final class RateLimit extends GuardedRule {
         }
         Plan plan = overrides.isEmpty() ? defaultPlan : overrides.getOrDefault(k, defaultPlan);
         if (shared == null) {
-            long now = local.now();
-            Object outcome = local.tryConsume(k, plan.local, tokens, now);
-            if (outcome == null) {
+            Charged c = new Charged(k);
+            int outcome = local.tryConsume(k, plan.local, tokens, local.now(), c);
+            if (outcome == LocalLimitStore.Buckets.FULL) {
                 return storeFull(k, plan, tokens, local.name);
             }
-            return fromLocal(outcome, now, k, plan, tokens, null);
+            return fromLocal(outcome, c, plan, tokens, null);
         }
         Consumption c;
         try {
@@ -246,17 +246,18 @@ public final class RateLimit extends GuardedRule {
         } catch (RuntimeException e) {
             return storeFailed(k, plan, tokens, e);
         }
-        return c.consumed() ? charged(k, c.tokensLeft(), new RoundedUp(c.nanosToFull()), tokens, null)
-                : limited(k, c.tokensLeft(), c.nanosToWait(), tokens, plan, null);
+        Charged charged = new Charged(k);
+        charged.left = c.tokensLeft();
+        if (c.consumed()) {
+            charged.nanos = c.nanosToFull();
+            return charged(charged, tokens, null);
+        }
+        return limited(k, c.tokensLeft(), c.nanosToWait(), tokens, plan, null);
     }
 
-    private Decision fromLocal(Object outcome, long now, Object k, Plan plan, long tokens, String prefix) {
-        if (outcome instanceof BucketState) {
-            BucketState charged = (BucketState) outcome;
-            return charged(k, charged.getAvailableTokens(), new LocalLimitStore.RefillIn(charged, now), tokens, prefix);
-        }
-        ConsumptionProbe probe = (ConsumptionProbe) outcome;
-        return limited(k, probe.getRemainingTokens(), probe.getNanosToWaitForRefill(), tokens, plan, prefix);
+    private Decision fromLocal(int outcome, Charged c, Plan plan, long tokens, String prefix) {
+        return outcome == LocalLimitStore.Buckets.CHARGED ? charged(c, tokens, prefix)
+                : limited(c.key, c.left, c.nanos, tokens, plan, prefix);
     }
 
     private Decision storeFull(Object k, Plan plan, long tokens, String what) {
@@ -266,10 +267,10 @@ public final class RateLimit extends GuardedRule {
                 return Decision.builder(Verdict.NO_OPINION, name, why + ", not limiting")
                         .detail("key", k).detail("store", "full").detail("mode", failureMode).build();
             case LOCAL_FALLBACK:
-                long now = local.now();
-                Object outcome = local.tryConsume(k, plan.local, tokens, now);
-                if (outcome != null) {
-                    return withStore(fromLocal(outcome, now, k, plan, tokens, "rate-limit store full, local bucket used: "),
+                Charged c = new Charged(k);
+                int outcome = local.tryConsume(k, plan.local, tokens, local.now(), c);
+                if (outcome != LocalLimitStore.Buckets.FULL) {
+                    return withStore(fromLocal(outcome, c, plan, tokens, "rate-limit store full, local bucket used: "),
                             "full", null);
                 }
                 // the fallback is full too: defer
@@ -290,10 +291,10 @@ public final class RateLimit extends GuardedRule {
                 return Decision.builder(Verdict.NO_OPINION, name, "rate-limit store unavailable, not limiting: " + why)
                         .detail("key", k).detail("store", "failed").detail("mode", failureMode).error(e).build();
             case LOCAL_FALLBACK:
-                long now = local.now();
-                Object outcome = local.tryConsume(k, plan.local, tokens, now);
-                if (outcome != null) {
-                    return withStore(fromLocal(outcome, now, k, plan, tokens,
+                Charged c = new Charged(k);
+                int outcome = local.tryConsume(k, plan.local, tokens, local.now(), c);
+                if (outcome != LocalLimitStore.Buckets.FULL) {
+                    return withStore(fromLocal(outcome, c, plan, tokens,
                             "rate-limit store unavailable, local bucket used: "), "failed", e);
                 }
                 return Decision.builder(Verdict.DEFER, name, "rate-limit store unavailable and local fallback full: "
@@ -314,15 +315,13 @@ public final class RateLimit extends GuardedRule {
     }
 
     /**
-     * The hot path of every counted request: a constant reason, and details that are rendered only when
-     * somebody reads them (explain(), logs): the key renders its own text, the refill time is a number until
-     * then.
+     * The hot path of every counted request: a constant reason, and the details rendered from one object
+     * ({@link Charged}) only when somebody reads them (explain(), logs): no string, no map, no boxed number.
      */
-    private Decision charged(Object k, long left, Object refillIn, long tokens, String prefix) {
+    private Decision charged(Charged c, long tokens, String prefix) {
         String reason = prefix == null && tokens == 1 ? chargedOne
                 : (prefix == null ? "" : prefix) + "charged " + tokens + " " + unit(tokens);
-        return Decision.builder(Verdict.NO_OPINION, name, reason)
-                .detail("key", k).detail("tokensLeft", left).detail("refillIn", refillIn).build();
+        return Decision.withDetails(Verdict.NO_OPINION, name, reason, null, c);
     }
 
     private Decision limited(Object k, long left, long wait, long tokens, Plan plan, String prefix) {
@@ -360,17 +359,24 @@ public final class RateLimit extends GuardedRule {
         return Duration.ofSeconds(nanos / 1_000_000_000L + (nanos % 1_000_000_000L == 0 ? 0 : 1)).toString();
     }
 
-    /** A duration in nanoseconds, rendered (rounded up to seconds, ISO-8601) only when read. Immutable. */
-    private static final class RoundedUp {
-        private final long nanos;
+    /**
+     * What a charge found, and the details of its decision: {@code key}, {@code tokensLeft} and {@code refillIn}
+     * rendered when read. 32 bytes: the only object a charging decision allocates besides the decision itself
+     * and the key. Written by the charging thread before the decision is built, never changed afterwards (the
+     * decision's final fields publish it).
+     */
+    private static final class Charged extends LocalLimitStore.Outcome implements Decision.Rendering {
+        final Object key;
 
-        RoundedUp(long nanos) {
-            this.nanos = nanos;
+        Charged(Object key) {
+            this.key = key;
         }
 
         @Override
-        public String toString() {
-            return roundUpText(nanos);
+        public void details(java.util.function.BiConsumer<String, Object> detail) {
+            detail.accept("key", key);
+            detail.accept("tokensLeft", left);
+            detail.accept("refillIn", roundUpText(nanos));
         }
     }
 

@@ -10,7 +10,6 @@ import io.relaycontrol.core.rules.GuardedRule;
 import io.relaycontrol.core.rules.Rule;
 import java.net.InetAddress;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -18,7 +17,9 @@ import java.util.function.Supplier;
  * {@link #allowClientsIn} allows a client inside the set, {@link #denyClientsIn} refuses it, and both have no
  * opinion for a client outside it. The decision's reason names the matching entry and where it came from:
  * {@code client 203.0.113.7 is in 203.0.113.0/24 from drop.txt line 12 (SBL123)}; the details hold
- * {@code network}, {@code source}, {@code line} and {@code label}.
+ * {@code network}, {@code source}, {@code line} and {@code label}. Both are rendered when read
+ * ({@link Decision#rendered}): deciding costs the allocation-free membership search and the decision, and the
+ * matching entry is looked up in the set that decided only when the reason or the details are read.
  *
  * <pre>{@code
  * Policy policy = Policy.builder("relay")
@@ -155,21 +156,56 @@ public final class NetworkRules {
             if (!set.contains(client)) {
                 return noOpinion; // the common case: the allocation-free membership search only
             }
-            Optional<NetworkMatch> m = set.match(client);
-            if (m.isEmpty()) {
-                return noOpinion;
+            // The entry that matched is looked up only when the reason or the details are read: a refused
+            // client costs the membership search, a 24-byte rendering and the decision (StandardPolicyBenchmark).
+            return Decision.rendered(denyReply == null ? Verdict.ALLOW : Verdict.DENY, name, denyReply,
+                    new InSet(client, set));
+        }
+
+        /**
+         * The reason and details of a client found in a set: {@code client 192.0.2.7 is in 192.0.2.0/24 (from
+         * drop.txt line 3)}, details {@code network}, {@code source}, {@code line} and {@code label} as the
+         * matching entry has them. The set is the one the decision was made with, so the match read later is
+         * the one that decided. Immutable but for the cached match (a benign race: every thread computes the
+         * same immutable {@link NetworkMatch}).
+         */
+        private static final class InSet implements Decision.Rendering {
+            private final InetAddress client;
+            private final NetworkSet set;
+            private NetworkMatch match;
+
+            InSet(InetAddress client, NetworkSet set) {
+                this.client = client;
+                this.set = set;
             }
-            NetworkMatch match = m.get();
-            String reason = "client " + IpAddresses.format(client) + " is in " + match;
-            Decision.Builder b = Decision.builder(denyReply == null ? Verdict.ALLOW : Verdict.DENY, name, reason)
-                    .detail("network", match.entry())
-                    .detail("source", match.source());
-            match.line().ifPresent(l -> b.detail("line", l));
-            match.label().ifPresent(l -> b.detail("label", l));
-            if (denyReply != null) {
-                b.reply(denyReply);
+
+            /** @return the entry, or null if the set has none for the client (contains and match disagree) */
+            private NetworkMatch match() {
+                NetworkMatch m = match;
+                if (m == null) {
+                    m = set.match(client).orElse(null);
+                    match = m;
+                }
+                return m;
             }
-            return b.build();
+
+            @Override
+            public String reason() {
+                NetworkMatch m = match();
+                return "client " + IpAddresses.format(client) + " is in " + (m == null ? "the set" : m);
+            }
+
+            @Override
+            public void details(java.util.function.BiConsumer<String, Object> detail) {
+                NetworkMatch m = match();
+                if (m == null) {
+                    return;
+                }
+                detail.accept("network", m.entry());
+                detail.accept("source", m.source());
+                m.line().ifPresent(l -> detail.accept("line", l));
+                m.label().ifPresent(l -> detail.accept("label", l));
+            }
         }
 
         @Override

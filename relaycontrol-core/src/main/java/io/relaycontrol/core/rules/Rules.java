@@ -595,15 +595,28 @@ public final class Rules {
 
         @Override
         Decision combine(RelayRequest request) {
-            List<Decision> consulted = new ArrayList<>(members.length);
-            for (Rule m : members) {
-                Decision d = m.decide(request);
-                consulted.add(d);
-                if (d.verdict() != Verdict.NO_OPINION) {
-                    return compose(name, d, consulted);
-                }
+            Decision[] consulted = consult(request, 0);
+            Decision last = consulted[consulted.length - 1];
+            // List.of over the exact array: the one copy, which Decision.composite then keeps as it is
+            List<Decision> children = List.of(consulted);
+            if (last.verdict() != Verdict.NO_OPINION) {
+                return compose(name, last, children);
             }
-            return abstain.toBuilder().children(consulted).build();
+            return abstain.toBuilder().children(children).build();
+        }
+
+        /**
+         * Asks members from {@code i} on until one has an opinion, and returns their decisions in order in an
+         * array of exactly their number (the array is allocated once its length is known, when the recursion
+         * stops, and filled on the way back): no list to grow and copy on the path of every request. The
+         * recursion is as deep as the members asked (a policy's steps, about a dozen).
+         */
+        private Decision[] consult(RelayRequest request, int i) {
+            Decision d = members[i].decide(request);
+            Decision[] out = d.verdict() != Verdict.NO_OPINION || i == members.length - 1 ? new Decision[i + 1]
+                    : consult(request, i + 1);
+            out[i] = d;
+            return out;
         }
 
         @Override
@@ -689,6 +702,10 @@ public final class Rules {
             Decision first = members[0].decide(request);
             if (first.verdict() != Verdict.ALLOW) {
                 return first; // x itself: nothing was checked
+            }
+            if (members.length == 2) { // one check, the common case: no list to grow and copy
+                Decision d = members[1].decide(request);
+                return compose(name, d.verdict().isRefusal() ? d : first, List.of(first, d));
             }
             List<Decision> consulted = new ArrayList<>(members.length);
             consulted.add(first);
