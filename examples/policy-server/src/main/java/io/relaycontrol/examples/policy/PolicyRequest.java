@@ -302,7 +302,8 @@ public final class PolicyRequest {
 
     /**
      * The relay stage this request asks about: CONNECT to {@link Stage#CONNECT}, EHLO and HELO to
-     * {@link Stage#HELO}, MAIL, RCPT, DATA (also used for BDAT), and END-OF-MESSAGE to {@link Stage#DATA}.
+     * {@link Stage#HELO}, MAIL, RCPT, DATA (also used for BDAT), and END-OF-MESSAGE to {@link Stage#DATA}
+     * ({@link #toRelayRequest()} passes the size only at END-OF-MESSAGE).
      * VRFY and ETRN (and any state a later Postfix adds) ask no relay question: empty.
      *
      * @return the stage, or empty when the state asks no relay question
@@ -340,8 +341,12 @@ public final class PolicyRequest {
      *       only after a successful AUTH); a non-empty {@code encryption_protocol} means TLS;</li>
      *   <li>{@code sender} the envelope sender; from MAIL on, an empty sender is the null sender {@code <>}
      *       (that is how Postfix sends it); {@code recipient} the recipient;</li>
-     *   <li>{@code recipient_count} the recipients accepted so far; {@code size} the declared size (SIZE= at MAIL
-     *       and RCPT, the actual size at END-OF-MESSAGE), so byte limits see it.</li>
+     *   <li>{@code recipient_count} the recipients accepted so far; {@code size} the request's size: at MAIL and
+     *       RCPT the one declared with SIZE= (charged by {@code Counted.BYTES} limits at MAIL), at END-OF-MESSAGE
+     *       the size of the message received (charged by {@code Counted.MESSAGE_BYTES} limits). At the DATA
+     *       state (the DATA command, before the content) Postfix sends only the declared size again: it is
+     *       dropped there, so that a DATA-stage byte limit is not charged a size the client merely declared,
+     *       and charged once more at END-OF-MESSAGE.</li>
      * </ul>
      *
      * @return the relay request, or empty when the state asks no relay question (VRFY, ETRN, unknown states)
@@ -391,7 +396,11 @@ public final class PolicyRequest {
             throw new IllegalArgumentException("the recipient attribute is missing at protocol_state=" + state);
         }
         b.recipientCount(recipientCount());
-        size().ifPresent(b::declaredSize);
+        OptionalLong size = size();
+        if (size.isPresent() && (stage != Stage.DATA || state.equalsIgnoreCase("END-OF-MESSAGE"))) {
+            // the DATA state carries the declared size again: only END-OF-MESSAGE knows the real one
+            b.declaredSize(size.getAsLong());
+        }
         return Optional.of(b.build());
     }
 
