@@ -46,6 +46,9 @@ public final class PolicyRequest {
             "encryption_keysize", "etrn_domain", "stress", "ccert_pubkey_fingerprint", "client_port",
             "policy_context", "server_address", "server_port", "compatibility_level", "mail_version", "tls_sni");
 
+    private static final List<String> NUMERIC = List.of("client_port", "server_port", "recipient_count", "size",
+            "encryption_keysize");
+
     private final Map<String, String> attributes;
 
     private PolicyRequest(Map<String, String> attributes) {
@@ -66,7 +69,7 @@ public final class PolicyRequest {
      */
     public static PolicyRequest of(List<Map.Entry<String, String>> attributes) {
         Objects.requireNonNull(attributes, "attributes");
-        Map<String, String> map = new LinkedHashMap<>();
+        Map<String, String> map = new LinkedHashMap<>(64); // Postfix sends about 32: no resize
         for (Map.Entry<String, String> e : attributes) {
             String name = Objects.requireNonNull(e.getKey(), "attribute name");
             String value = Objects.requireNonNull(e.getValue(), "attribute value");
@@ -82,7 +85,7 @@ public final class PolicyRequest {
                     : "unknown request type request=" + request + " (expected " + SMTPD_ACCESS_POLICY + ")");
         }
         PolicyRequest r = new PolicyRequest(Collections.unmodifiableMap(map));
-        for (String numeric : List.of("client_port", "server_port", "recipient_count", "size", "encryption_keysize")) {
+        for (String numeric : NUMERIC) {
             r.number(numeric);
         }
         return r;
@@ -128,10 +131,17 @@ public final class PolicyRequest {
         if (v == null) {
             return 0;
         }
-        if (v.length() > 18 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (v.length() > 18) {
             throw new IllegalArgumentException(name + " must be a non-negative decimal number, was '" + v + "'");
         }
-        long n = Long.parseLong(v);
+        long n = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new IllegalArgumentException(name + " must be a non-negative decimal number, was '" + v + "'");
+            }
+            n = n * 10 + (c - '0');
+        }
         if ((name.endsWith("_port") && n > 65535) || ((name.equals("recipient_count")
                 || name.equals("encryption_keysize")) && n > Integer.MAX_VALUE)) {
             throw new IllegalArgumentException(name + " is out of range: '" + v + "'");

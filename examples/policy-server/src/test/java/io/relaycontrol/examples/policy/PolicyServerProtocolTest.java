@@ -217,7 +217,8 @@ class PolicyServerProtocolTest {
     @Test
     void decideWhenEndOfMessageSizeExceedsAByteLimitThenDeferredAndTheDataStateIsNotCharged() throws IOException {
         RateLimit limit = RateLimit.builder("client-message-bytes").key(LimitKeys.clientAddress())
-                .counting(Counted.MESSAGE_BYTES).rate(Rate.of(10_000, Duration.ofHours(1))).build();
+                .counting(Counted.MESSAGE_BYTES).rate(Rate.of(10_000, Duration.ofHours(1)))
+                .clock(new io.relaycontrol.testkit.ManualClock()).build(); // no refill while the test runs
         PolicyServer server = PolicyServer.builder(limit).build().start();
         servers.add(server);
         try (PolicyClient c = new PolicyClient(server.localAddress())) {
@@ -454,6 +455,19 @@ class PolicyServerProtocolTest {
         // whether the server had read the first half before the clock passed the deadline (then it counts a
         // malformed request) or not (then it closes an idle connection) is a race; either way there is no reply
         assertThat(server.requestsAnswered()).isEqualTo(2);
+    }
+
+    /** The watchdog also keeps a monotonic bound: a clock stepped back cannot keep an idle connection open. */
+    @Test
+    void decideWhenClockStepsBackThenTheIdleConnectionIsStillClosedAfterTheTimeout() throws IOException {
+        io.relaycontrol.testkit.ManualClock clock = new io.relaycontrol.testkit.ManualClock();
+        PolicyServer server = start(b -> b.idleTimeout(Duration.ofMillis(300)).clock(clock));
+        try (PolicyClient c = new PolicyClient(server.localAddress())) {
+            assertThat(c.ask(rcpt("192.0.2.1", "bob@example.com"))).isEqualTo("DUNNO");
+            clock.stepBack(Duration.ofDays(1));
+            assertThat(c.readToEnd()).isEmpty();
+        }
+        assertThat(server.malformedRequests()).isZero();
     }
 
     @Test

@@ -146,7 +146,8 @@ class PostfixPolicyServiceTest {
         POLICY.set(io.relaycontrol.core.limit.RateLimit.builder("client-message-bytes")
                 .key(io.relaycontrol.core.limit.LimitKeys.clientAddress())
                 .counting(io.relaycontrol.core.limit.Counted.MESSAGE_BYTES)
-                .rate(io.relaycontrol.core.limit.Rate.of(10_000, java.time.Duration.ofHours(1))).build());
+                .rate(io.relaycontrol.core.limit.Rate.of(10_000, java.time.Duration.ofHours(1)))
+                .clock(new io.relaycontrol.testkit.ManualClock()).build()); // no refill while the test runs
         try (SmtpClient smtp = new SmtpClient(postfix.smtpPort())) {
             smtp.command("EHLO client.example");
             // SIZE=100 is a lie: the 6,000 bytes received are what is charged
