@@ -280,7 +280,7 @@ public final class PolicyServer implements AutoCloseable {
                 }
                 String action;
                 try {
-                    action = answer(PolicyRequest.of(attributes));
+                    action = answer(PolicyRequest.ofReceived(attributes)); // the reader's fresh list
                 } catch (IllegalArgumentException | IllegalStateException e) {
                     malformed.incrementAndGet();
                     LOG.warn("policy client {}: malformed request, closing without a reply: {}", peer, e.getMessage());
