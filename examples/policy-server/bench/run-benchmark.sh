@@ -73,7 +73,7 @@ wait_port() {  # the peers print nothing when ready: poll their port, at most 30
 }
 generate() {  # PORT NAME REQUESTS [RATE]: closed loop, or open loop at RATE requests/s
     local rate=()
-    [ -n "${4:-}" ] && rate=(--rate "$4" --warmup 0.1)
+    [ -n "${4:-}" ] && rate=(--rate "$4" --warmup 0.2)
     echo "$2: load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$WORK/load"
     java -Xmx1g -XX:+UseParallelGC -cp "$JAR" io.relaycontrol.examples.policy.bench.LoadGenerator \
         --target "127.0.0.1:$1" --name "$2" --requests "$3" --connections "$CONNECTIONS" "${rate[@]}" \
@@ -95,8 +95,9 @@ relay.limit.client.recipients = 100/1h
 relay.limit.max-keys = 1500000
 PROPS
     # the audit log (one line per refusal) is silenced, as postfwd runs with --perfmon (no logging at all)
+    local gclog; gclog="$WORK/gc-$(echo "$1" | tr -c 'a-zA-Z0-9\n' '_').log"
     # shellcheck disable=SC2086
-    java $SERVER_JAVA_OPTS -Xlog:gc:file="$WORK/$1.gc.log" -Dorg.slf4j.simpleLogger.log.io.relaycontrol.audit=warn \
+    java $SERVER_JAVA_OPTS -Xlog:gc:file="$gclog" -Dorg.slf4j.simpleLogger.log.io.relaycontrol.audit=warn \
         -jar "$JAR" --config "$WORK/relaycontrol.properties" > "$WORK/relaycontrol.out" 2> "$WORK/relaycontrol.err" &
     local pid=$!
     PIDS+=("$pid")
@@ -105,8 +106,8 @@ PROPS
     generate "$port" "$1" "$2" "${3:-}"
     kill -TERM "$pid"; wait "$pid" || true
     grep -q '^stopped' "$WORK/relaycontrol.out" && echo "relaycontrol stopped cleanly on SIGTERM"
-    echo "GC $1: $(grep -c 'Pause' "$WORK/$1.gc.log") pauses, longest $(grep -o '[0-9.]*ms$' "$WORK/$1.gc.log" \
-        | sort -n | tail -1)" | tee -a "$WORK/gc"
+    echo "GC $1: $(grep -c 'Pause' "$gclog") pauses, longest $(grep -o '[0-9.]*ms$' "$gclog" | sort -n | tail -1)" \
+        | tee -a "$WORK/gc"
 }
 
 run_postfwd() {  # NAME REQUESTS [RATE]
