@@ -1,11 +1,13 @@
 package io.relaycontrol.core.config;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.relaycontrol.api.Decision;
 import io.relaycontrol.api.RelayRequest;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A {@link RelayMetricsSink} that counts in a Micrometer {@link MeterRegistry} (for Prometheus:
@@ -22,8 +24,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *     {@code failure};</li>
  * <li>{@value #STORE_BREAKER} ({@code relaycontrol_ratelimit_store_breaker_total}), tag {@code state} =
  *     {@code OPEN}, {@code HALF_OPEN} or {@code CLOSED}: state changes of the circuit breaker in front of the
- *     configured rate-limit store.</li>
+ *     configured rate-limit store;</li>
+ * <li>{@value #STORE_CAPACITY} ({@code relaycontrol_ratelimit_store_capacity_total}), tags {@code rule} (the
+ *     limit) and {@code state} = {@code FULL} or {@code ROOM}: changes of a limit's local buckets to full (its
+ *     key cap reached: new keys get the failure mode) and back, once per change.</li>
  * </ul>
+ * And one gauge: {@value #STORE_FULL} ({@code relaycontrol_ratelimit_store_full}), tag {@code rule}: 1 while the
+ * limit's local buckets are full, 0 otherwise (registered at the limit's first change).
  * A rate limit is recognised by the details it puts on its decisions ({@code tokensLeft}; {@code store=failed}
  * when its store failed). Thread-safe; one counter per tag combination, created on first use.
  *
@@ -45,9 +52,15 @@ public final class MicrometerRelayMetrics implements RelayMetricsSink {
     public static final String RELOADS = "relaycontrol.policy.reloads";
     /** State changes of the rate-limit store's circuit breaker. */
     public static final String STORE_BREAKER = "relaycontrol.ratelimit.store.breaker";
+    /** Changes of a limit's local buckets to full and back. */
+    public static final String STORE_CAPACITY = "relaycontrol.ratelimit.store.capacity";
+    /** Whether a limit's local buckets are full now (1) or not (0). */
+    public static final String STORE_FULL = "relaycontrol.ratelimit.store.full";
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    /** The gauges' values, one per limit; held here because a gauge only keeps a weak reference. */
+    private final ConcurrentHashMap<String, AtomicInteger> fullStates = new ConcurrentHashMap<>();
     private final Counter reloadSuccess;
     private final Counter reloadFailure;
 
@@ -112,5 +125,20 @@ public final class MicrometerRelayMetrics implements RelayMetricsSink {
         counters.computeIfAbsent("b\0" + st, k -> Counter.builder(STORE_BREAKER)
                 .description("state changes of the rate-limit store's circuit breaker").tag("state", st)
                 .register(registry)).increment();
+    }
+
+    @Override
+    public void limitStoreFull(String limit, boolean full) {
+        String st = full ? "FULL" : "ROOM";
+        counters.computeIfAbsent("c\0" + st + '\0' + limit, k -> Counter.builder(STORE_CAPACITY)
+                .description("changes of a rate limit's local buckets to full (key cap reached) and back")
+                .tag("rule", limit).tag("state", st).register(registry)).increment();
+        fullStates.computeIfAbsent(limit, k -> {
+            AtomicInteger v = new AtomicInteger();
+            Gauge.builder(STORE_FULL, v, AtomicInteger::get)
+                    .description("1 while a rate limit's local buckets are full (new keys get the failure mode)")
+                    .tag("rule", limit).register(registry);
+            return v;
+        }).set(full ? 1 : 0);
     }
 }

@@ -53,4 +53,17 @@ public interface RelayMetricsSink {
      */
     default void limitStoreState(String store, io.relaycontrol.core.limit.GuardedLimitStore.State state) {
     }
+
+    /**
+     * Called once each time a rate limit's buckets in the local store reach the limit's key cap
+     * ({@code relay.limit.max-keys}: new keys then get the limit's failure mode) and once each time the store has
+     * room again; the default does nothing. {@link ReloadingRelayPolicy#watch(java.nio.file.Path, String,
+     * RelayMetricsSink)} wires its local store to this ({@link io.relaycontrol.core.limit.LocalStoreListener}).
+     *
+     * @param limit the rate limit's name
+     * @param full {@code true} when the store became full, {@code false} when it has room again
+     * @since 0.2.0
+     */
+    default void limitStoreFull(String limit, boolean full) {
+    }
 }

@@ -161,7 +161,8 @@ public final class ReloadingRelayPolicy implements Rule, AutoCloseable {
     public static ReloadingRelayPolicy watch(Path file, String keyPrefix, RelayMetricsSink sink) {
         Objects.requireNonNull(sink, "sink");
         PolicyMetrics metrics = new PolicyMetrics();
-        ConfiguredLimitStore stores = new ConfiguredLimitStore(LimitStore.local(), sink);
+        ConfiguredLimitStore stores = new ConfiguredLimitStore(
+                LimitStore.local(io.relaycontrol.api.RelayClock.system(), sink::limitStoreFull), sink);
         ReloadingRelayPolicy p;
         try {
             p = watch(file, keyPrefix, StandardRelayPolicy.loader(metrics, sink, stores), Duration.ofSeconds(2), sink);

@@ -174,7 +174,8 @@ public final class StandardRelayPolicy implements Rule {
      * @since 0.2.0
      */
     public static ReloadingRelayPolicy.Loader loader(PolicyMetrics metrics, RelayMetricsSink sink) {
-        return loader(metrics, sink, LimitStore.local());
+        return loader(metrics, sink,
+                LimitStore.local(io.relaycontrol.api.RelayClock.system(), sink::limitStoreFull));
     }
 
     /**

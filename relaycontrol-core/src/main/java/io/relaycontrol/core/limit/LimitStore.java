@@ -48,6 +48,22 @@ public interface LimitStore extends AutoCloseable {
     }
 
     /**
+     * A local store on a given clock that tells {@code listener} whenever a limit's buckets become full (new keys
+     * get the limit's failure mode) and when they have room again, once per change. {@code ReloadingRelayPolicy}
+     * passes its metrics sink this way.
+     *
+     * @param clock the clock buckets refill by and expire by
+     * @param listener told of every change to full and back
+     * @return a new local store
+     * @throws NullPointerException if an argument is null
+     * @since 0.2.0
+     */
+    static LimitStore local(RelayClock clock, LocalStoreListener listener) {
+        return new LocalLimitStore(java.util.Objects.requireNonNull(clock, "clock"),
+                java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
      * Charges {@code tokens} to the bucket of ({@code limit}, {@code key}), creating it full with
      * {@code rates} if it does not exist, and migrating it to {@code rates} if it was made with others.
      * Either every rate has the tokens and all are charged, or nothing is charged.

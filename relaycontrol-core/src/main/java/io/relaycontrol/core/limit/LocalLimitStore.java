@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * gets {@link LimitStoreFullException} and applies the limit's failure mode) until expiry frees a slot (Caffeine's
  * timer wheel removes an expired entry within about a second of its expiry; a full limit runs the cache's
  * cleanup at most every {@value #CLEANUP_INTERVAL_MILLIS} ms of its clock to find such slots). The
- * transition to full and back is logged once each (logger {@code io.relaycontrol.core.limit.LocalLimitStore}).
+ * transition to full and back is logged once each (logger {@code io.relaycontrol.core.limit.LocalLimitStore})
+ * and told to the store's {@link LocalStoreListener} once each (metrics).
  *
  * <p>The configuration objects of a bucket are interned per list of rates, so every bucket of a plan shares
  * one, a reload that keeps the rates finds its buckets with the very same configuration (nothing to do), and
@@ -75,11 +76,26 @@ final class LocalLimitStore implements LimitStore {
     private static final long CLEANUP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(CLEANUP_INTERVAL_MILLIS);
 
     final RelayClock clock;
+    private final LocalStoreListener listener;
     private final ConcurrentHashMap<String, Buckets> limits = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<List<Rate>, Plan> plans = new ConcurrentHashMap<>();
 
     LocalLimitStore(RelayClock clock) {
+        this(clock, LocalStoreListener.NONE);
+    }
+
+    LocalLimitStore(RelayClock clock, LocalStoreListener listener) {
         this.clock = clock;
+        this.listener = listener;
+    }
+
+    /** Tells the listener of a change to full or back; a listener that throws is logged, never passed on. */
+    private void fullChanged(String limit, boolean full) {
+        try {
+            listener.fullChanged(limit, full);
+        } catch (RuntimeException e) {
+            LOG.warn("local store listener failed", e);
+        }
     }
 
     /**
@@ -266,9 +282,11 @@ final class LocalLimitStore implements LimitStore {
                 if (full.compareAndSet(false, true)) {
                     LOG.warn("rate limit {}: local store full ({} keys, none of them full again yet): new keys get"
                             + " the limit's failure mode until buckets refill", name, maxKeys);
+                    fullChanged(name, true);
                 }
             } else if (full.get() && full.compareAndSet(true, false)) {
                 LOG.info("rate limit {}: local store has room again ({} keys)", name, size.get());
+                fullChanged(name, false);
             }
             return b;
         }

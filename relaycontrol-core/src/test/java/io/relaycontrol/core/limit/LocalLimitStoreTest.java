@@ -100,6 +100,43 @@ class LocalLimitStoreTest {
     }
 
     @Test
+    void decideWhenStoreFillsAndEmptiesThenListenerToldOncePerChange() {
+        List<String> changes = new ArrayList<>();
+        LimitStore store = LimitStore.local(clock, (limit, full) -> changes.add(limit + (full ? " full" : " room")));
+        RateLimit limit = connections("conn", "3/1h").maxKeys(2).store(store).build();
+        limit.decide(connect("192.0.2.1"));
+        limit.decide(connect("192.0.2.2"));
+        assertThat(changes).isEmpty();
+        for (int i = 3; i < 50; i++) {
+            assertThat(storeFull(limit.decide(connect("192.0.2." + i)))).isTrue();
+        }
+        assertThat(changes).containsExactly("conn full");
+        clock.advance(Duration.ofMinutes(20).plusSeconds(2)); // both buckets full again: forgotten
+        limit.decide(connect("192.0.2.100"));
+        limit.decide(connect("192.0.2.101"));
+        assertThat(changes).containsExactly("conn full", "conn room");
+        limit.decide(connect("192.0.2.102"));
+        limit.decide(connect("192.0.2.103"));
+        assertThat(changes).containsExactly("conn full", "conn room", "conn full");
+    }
+
+    @Test
+    void decideWhenTheStoreListenerThrowsThenDecisionsAreUnchanged() {
+        AtomicInteger calls = new AtomicInteger();
+        LimitStore store = LimitStore.local(clock, (limit, full) -> {
+            calls.incrementAndGet();
+            throw new IllegalStateException("metrics down");
+        });
+        RateLimit limit = connections("conn", "3/1h").maxKeys(1).store(store).build();
+        assertThat(limit.decide(connect("192.0.2.1")).verdict()).isEqualTo(Verdict.NO_OPINION);
+        Decision d = limit.decide(connect("192.0.2.2"));
+        assertThat(d.verdict()).isEqualTo(Verdict.DEFER);
+        assertThat(d.details()).containsEntry("store", "full");
+        assertThat(limit.decide(connect("192.0.2.1")).details()).containsEntry("tokensLeft", "1");
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
     void decideWhenStoreFullAndModeNoOpinionThenNewKeyNotLimited() {
         LimitStore store = LimitStore.local(clock);
         RateLimit limit = connections("conn", "1/1h").maxKeys(1).store(store).onStoreFailure(FailureMode.NO_OPINION)
