@@ -83,7 +83,7 @@ public final class ReadmeCode {
             "io.relaycontrol.api.*", "io.relaycontrol.api.address.*", "io.relaycontrol.core.rules.*",
             "io.relaycontrol.core.net.*", "io.relaycontrol.core.address.*", "io.relaycontrol.core.auth.*",
             "io.relaycontrol.core.limit.*", "io.relaycontrol.core.limit.redis.*", "io.relaycontrol.core.config.*",
-            "io.relaycontrol.core.check.*", "io.relaycontrol.core.audit.*", "io.relaycontrol.core.dns.*", "java.util.*", "java.nio.file.*", "java.time.*", "java.net.*",
+            "io.relaycontrol.core.check.*", "io.relaycontrol.core.audit.*", "io.relaycontrol.core.dns.*", "io.relaycontrol.core.penalty.*", "java.util.*", "java.nio.file.*", "java.time.*", "java.net.*",
             "java.io.*");
     private static final List<String> STATIC_IMPORTS = List.of(
             "io.relaycontrol.testkit.PolicyAssertions.assertThat", "io.relaycontrol.testkit.Requests.*");

@@ -45,6 +45,8 @@ final class ConfiguredLimitStore implements AutoCloseable {
 
     private final LimitStore local;
     private final RelayMetricsSink sink;
+    /** The penalty box's stores, kept as long as this (bans survive reloads); Redis ones share this store's connection. */
+    private final PenaltyKeys.Stores penalties;
     private Spec spec;
     private LimitStore current;
     private boolean closed;
@@ -52,6 +54,7 @@ final class ConfiguredLimitStore implements AutoCloseable {
     ConfiguredLimitStore(LimitStore local, RelayMetricsSink sink) {
         this.local = Objects.requireNonNull(local, "local");
         this.sink = Objects.requireNonNull(sink, "sink");
+        this.penalties = new PenaltyKeys.Stores(sink);
         this.spec = new Spec("local", Duration.ofMillis(50), 5, Duration.ofSeconds(1));
         this.current = local;
     }
@@ -188,6 +191,11 @@ final class ConfiguredLimitStore implements AutoCloseable {
         if (c.fresh() && c.store() != local && c.store() != current) {
             closeQuietly(c.store());
         }
+    }
+
+    /** @return the penalty box's stores, for every load of the owning policy */
+    PenaltyKeys.Stores penalties() {
+        return penalties;
     }
 
     /** @return the store in use now */

@@ -90,6 +90,25 @@ import org.slf4j.LoggerFactory;
  * <tr><td>{@code relay.limit.store.breaker.failures}, {@code relay.limit.store.breaker.open}</td><td>consecutive
  *     failures that open the circuit breaker in front of the shared store (1..1000), and how long it stays open
  *     before one probe (see {@link io.relaycontrol.core.limit.GuardedLimitStore})</td><td>5, {@code 1s}</td></tr>
+ * <tr><td>{@code relay.penalty.after}</td><td>turns the penalty box on: {@code COUNT/PERIOD} violations a client
+ *     may commit (a token bucket per client); the one past it boxes the client (see
+ *     {@link io.relaycontrol.core.penalty.PenaltyBox}); every other {@code relay.penalty.*} key needs it</td>
+ *     <td>off</td></tr>
+ * <tr><td>{@code relay.penalty.ban}, {@code relay.penalty.max}</td><td>the first ban and the longest ban (jitter
+ *     included), {@code 30s}, {@code 10m}, {@code 1h}, {@code 1d}</td><td>{@code 10m}, {@code 1d}</td></tr>
+ * <tr><td>{@code relay.penalty.factor}</td><td>each repeat ban is this much longer, 1 to 100</td><td>2</td></tr>
+ * <tr><td>{@code relay.penalty.forget}</td><td>how long after a ban ends a clean client's offence count is kept
+ *     </td><td>the max ban</td></tr>
+ * <tr><td>{@code relay.penalty.jitter}</td><td>random extra per ban, {@code 10%} or {@code 0.1}, 0 to 100%</td>
+ *     <td>{@code 10%}</td></tr>
+ * <tr><td>{@code relay.penalty.exempt}</td><td>client networks (as trusted-networks) never boxed; the trusted
+ *     networks never are</td><td>none</td></tr>
+ * <tr><td>{@code relay.penalty.ipv6-prefix}</td><td>prefix one IPv6 client is counted and boxed by, 1..128</td>
+ *     <td>64</td></tr>
+ * <tr><td>{@code relay.penalty.max-keys}</td><td>most clients counted and boxed in memory (local stores; a hard
+ *     bound that evicts nothing: beyond it new clients are not boxed)</td><td>100000</td></tr>
+ * <tr><td>{@code relay.penalty.count}</td><td>which refusals count: some of {@code relay}, {@code sender-login},
+ *     {@code rate-limit}, {@code dns-list}</td><td>all four</td></tr>
  * <tr><td>{@code relay.check}</td><td>{@code refuse}: a policy-check error stops the load; {@code warn}: it is
  *     logged</td><td>{@code refuse}</td></tr>
  * <tr><td>{@code relay.mode}</td><td>{@code enforce} or {@code dry-run} (refusals logged and counted, not
@@ -164,6 +183,7 @@ public final class RelayProperties {
     private static Set<String> withDnsKeys(Set<String> keys) {
         Set<String> all = new java.util.HashSet<>(keys);
         all.addAll(DnsKeys.KEYS);
+        all.addAll(PenaltyKeys.KEYS);
         return Set.copyOf(all);
     }
 
@@ -258,10 +278,25 @@ public final class RelayProperties {
         }).parse();
     }
 
+    /** As {@link #parse(Map, Path, LimitStore)}, with the penalty box's stores of the caller's loader. */
+    static RelayProperties parse(Map<String, String> keys, Path baseDir, LimitStore limitStore,
+            PenaltyKeys.Stores penalties) {
+        Objects.requireNonNull(limitStore, "limitStore");
+        return new Parser(keys, baseDir, limitStore, false, b -> {
+        }).penalties(penalties).parse();
+    }
+
     /** As {@link #parse(Map, Path, LimitStore)}, where {@code limitStore} is the one the store keys name. */
     static RelayProperties parseWithConfiguredStore(Map<String, String> keys, Path baseDir, LimitStore limitStore) {
         return new Parser(keys, baseDir, limitStore, true, b -> {
         }).parse();
+    }
+
+    /** As {@link #parseWithConfiguredStore(Map, Path, LimitStore)}, with the owner's penalty stores. */
+    static RelayProperties parseWithConfiguredStore(Map<String, String> keys, Path baseDir, LimitStore limitStore,
+            PenaltyKeys.Stores penalties) {
+        return new Parser(keys, baseDir, limitStore, true, b -> {
+        }).penalties(penalties).parse();
     }
 
     /** @return the standard policy */
@@ -318,6 +353,12 @@ public final class RelayProperties {
         private io.relaycontrol.core.limit.FailureMode failureMode;
         private final List<Path> sources = new ArrayList<>();
         private final List<PolicyFinding> findings = new ArrayList<>();
+        private PenaltyKeys.Stores penalties;
+
+        Parser penalties(PenaltyKeys.Stores stores) {
+            this.penalties = stores;
+            return this;
+        }
 
         Parser(Map<String, String> keys, Path baseDir, LimitStore limitStore, boolean storeFromKeys,
                 Consumer<RateLimit.Builder> limitCustomizer) {
@@ -400,6 +441,10 @@ public final class RelayProperties {
                 }
             }
             b.chargeRefusedAttempts(bool(CHARGE_REFUSED, false));
+            PenaltyKeys.Spec penalty = PenaltyKeys.parse(keys, this::networks, limitStore, penalties, findings);
+            if (penalty != null) {
+                b.penaltyBox(penalty.box(), penalty.counted());
+            }
             io.relaycontrol.core.dns.DnsListRule dns = DnsKeys.parse(keys, findings);
             if (dns != null) {
                 b.dnsLists(dns);

@@ -18,6 +18,9 @@ import io.relaycontrol.core.limit.LimitStore;
 import io.relaycontrol.core.limit.RateLimit;
 import io.relaycontrol.core.net.NetworkRules;
 import io.relaycontrol.core.net.NetworkSet;
+import io.relaycontrol.core.penalty.PenaltyBox;
+import io.relaycontrol.core.penalty.ViolationFilter;
+import io.relaycontrol.core.penalty.Violations;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Conditions;
 import io.relaycontrol.core.rules.GuardedRule;
@@ -26,10 +29,12 @@ import io.relaycontrol.core.rules.Rule;
 import io.relaycontrol.core.rules.Rules;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The standard relay policy: what Postfix ships, in Java. First decisive rule wins, in this order:
@@ -38,7 +43,9 @@ import java.util.Optional;
  *     every later stage. Then, when DNS lists are configured ({@link Builder#dnsLists}), {@code dns-lists}:
  *     a client or sender they list is refused (554 5.7.1) at RCPT, even for a local domain (Postfix's usual
  *     placement); the lookups start at CONNECT. Trusted and authenticated clients are never looked up, and an
- *     allow list's verdict only ends the DNS question: it never grants relay.</li>
+ *     allow list's verdict only ends the DNS question: it never grants relay. When a penalty box is configured
+ *     ({@link Builder#penaltyBox}), it is asked right after {@code blocked-networks}: a boxed client is refused
+ *     (421 4.7.0 at CONNECT, 554 5.7.1 later) before any DNS lookup; see "Penalty box" below.</li>
  * <li>{@code recipient-syntax}, {@code sender-syntax}, {@code multi-recipient-bounce}: malformed or routed
  *     recipients ({@code user%host@}, {@code host!user@}, source routes, {@code @} in a quoted local part),
  *     malformed senders and multi-recipient bounces from clients that are neither trusted nor authenticated
@@ -60,6 +67,18 @@ import java.util.Optional;
  * <li>Everything else: refused, {@code 554 5.7.1 Relay access denied}. There is no path to an implicit accept.</li>
  * </ol>
  *
+ * <h2>Penalty box</h2>
+ * With {@link Builder#penaltyBox(PenaltyBox, Set)} the policy counts a client's violations (the {@link Violation}s
+ * chosen, by default all four) and the box refuses a client that commits too many, for a ban that grows per repeat
+ * offence (see {@link PenaltyBox}). A refusal counts when the rule that decided it ({@link Decision#decisive()}) is:
+ * {@link Violation#RELAY} the default of step 8 ({@code default}, 554 5.7.1 relay access denied);
+ * {@link Violation#SENDER_LOGIN} {@code sender-login} (a DENY); {@link Violation#RATE_LIMIT} one of the rate limits,
+ * deferring because its bucket is empty (not because its store failed or is full); {@link Violation#DNS_LIST} the
+ * DNS step's DENY (a DEFER because every list failed does not count). Nothing else counts: malformed or routed
+ * addresses and multi-recipient bounces (broken clients send them, and they cannot relay anyway), blocked networks
+ * (already refused everywhere), rules that failed. Trusted clients are never counted or boxed. The violation's
+ * note (counted, or boxed for how long) is added as the last child of the refusal, so {@code explain()} shows it.
+ *
  * <p>Build it in code with {@link #builder()} or from properties with {@link #fromProperties(Map, Path)} (keys in
  * {@link RelayProperties}). Immutable and thread-safe; never throws from {@link #decide}.
  *
@@ -74,6 +93,50 @@ public final class StandardRelayPolicy implements Rule {
     private final Policy policy;
     private final Builder settings;
     private final List<Rule> rules;
+    /** The penalty box with the trusted networks exempt, or null. */
+    private final PenaltyBox box;
+    /** Which refusals are violations, or null without a box. */
+    private final ViolationFilter violations;
+
+    /**
+     * What the penalty box counts; see the class documentation for which refusal is which.
+     *
+     * @since 0.2.0
+     */
+    public enum Violation {
+        /** A relay attempt refused by the policy's default ({@code 554 5.7.1 Relay access denied}). */
+        RELAY("relay"),
+        /** A sender the client may not use, refused by {@code sender-login}. */
+        SENDER_LOGIN("sender-login"),
+        /** A rate limit whose bucket is empty. */
+        RATE_LIMIT("rate-limit"),
+        /** A DNS-list hit refused by the DNS step. */
+        DNS_LIST("dns-list");
+
+        private final String label;
+
+        Violation(String label) {
+            this.label = label;
+        }
+
+        /** @return the name in configuration ({@code relay.penalty.count}) and in the box's notes */
+        public String label() {
+            return label;
+        }
+
+        /**
+         * @param label a {@link #label()}
+         * @return the violation with that label, if any
+         */
+        public static Optional<Violation> byLabel(String label) {
+            for (Violation v : values()) {
+                if (v.label.equals(label)) {
+                    return Optional.of(v);
+                }
+            }
+            return Optional.empty();
+        }
+    }
 
     private StandardRelayPolicy(Builder b) {
         this.settings = b;
@@ -82,6 +145,10 @@ public final class StandardRelayPolicy implements Rule {
 
         List<Rule> r = new ArrayList<>();
         r.add(NetworkRules.denyClientsIn("blocked-networks", b.blockedNetworks, BLOCKED_REPLY));
+        this.box = b.penaltyBox == null ? null : b.penaltyBox.exempting(trusted);
+        if (box != null) {
+            r.add(box);
+        }
         Condition unprivileged = Conditions.not(privileged);
         if (b.dnsLists != null) {
             r.add(new DnsStep(b.dnsLists, privileged));
@@ -96,7 +163,9 @@ public final class StandardRelayPolicy implements Rule {
         if (b.protectLocalSenders) {
             senderLogin.protectLocalSenders(b.localDomains, trusted);
         }
-        r.add(senderLogin.build());
+        Rule senderLoginRule = senderLogin.build();
+        r.add(senderLoginRule);
+        this.violations = box == null ? null : violations(b, senderLoginRule.name());
         List<Rule> allows = List.of(
                 Rules.when(Conditions.stage(Stage.CONNECT, Stage.HELO, Stage.MAIL, Stage.DATA))
                         .allow("no-recipient-yet"),
@@ -123,6 +192,26 @@ public final class StandardRelayPolicy implements Rule {
         Policy.Builder pb = Policy.builder(b.name);
         r.forEach(pb::rule);
         this.policy = pb.otherwiseDeny(SmtpReply.RELAY_ACCESS_DENIED).build();
+    }
+
+    private static ViolationFilter violations(Builder b, String senderLogin) {
+        List<ViolationFilter> fs = new ArrayList<>();
+        if (b.penaltyCounts.contains(Violation.RELAY)) {
+            fs.add(Violations.decidedBy(Violation.RELAY.label(), io.relaycontrol.api.Verdict.DENY, "default"));
+        }
+        if (b.penaltyCounts.contains(Violation.SENDER_LOGIN)) {
+            fs.add(Violations.decidedBy(Violation.SENDER_LOGIN.label(), io.relaycontrol.api.Verdict.DENY, senderLogin));
+        }
+        if (b.penaltyCounts.contains(Violation.RATE_LIMIT) && !b.limits.isEmpty()) {
+            List<String> names = new ArrayList<>();
+            b.limits.forEach(l -> names.add(l.name()));
+            fs.add(Violations.rateLimited(Violation.RATE_LIMIT.label(), names));
+        }
+        if (b.penaltyCounts.contains(Violation.DNS_LIST) && b.dnsLists != null) {
+            fs.add(Violations.decidedBy(Violation.DNS_LIST.label(), io.relaycontrol.api.Verdict.DENY,
+                    b.dnsLists.name()));
+        }
+        return Violations.firstOf(fs);
     }
 
     /**
@@ -207,12 +296,14 @@ public final class StandardRelayPolicy implements Rule {
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(limitStore, "limitStore");
+        PenaltyKeys.Stores penalties = new PenaltyKeys.Stores(sink); // bans outlive every reload of this loader
         return (keys, baseDir) -> {
-            RelayProperties props = RelayProperties.parse(keys, baseDir, limitStore);
+            RelayProperties props = RelayProperties.parse(keys, baseDir, limitStore, penalties);
             List<String> names = new ArrayList<>();
             for (RateLimit l : props.policy().limits()) {
                 names.add(l.name());
             }
+            props.policy().penaltyBox().ifPresent(p -> names.add(p.counterName()));
             limitStore.retainLimits(names);
             return new ReloadingRelayPolicy.Loaded(props.monitored(metrics, sink), props.sources());
         };
@@ -228,7 +319,7 @@ public final class StandardRelayPolicy implements Rule {
             ConfiguredLimitStore.Candidate c = stores.prepare(keys);
             RelayProperties props;
             try {
-                props = RelayProperties.parseWithConfiguredStore(keys, baseDir, c.store());
+                props = RelayProperties.parseWithConfiguredStore(keys, baseDir, c.store(), stores.penalties());
             } catch (RuntimeException e) {
                 stores.abandon(c);
                 throw e;
@@ -237,6 +328,7 @@ public final class StandardRelayPolicy implements Rule {
             for (RateLimit l : props.policy().limits()) {
                 names.add(l.name());
             }
+            props.policy().penaltyBox().ifPresent(p -> names.add(p.counterName()));
             stores.commit(c);
             c.store().retainLimits(names);
             return new ReloadingRelayPolicy.Loaded(props.monitored(metrics, sink), props.sources());
@@ -245,7 +337,20 @@ public final class StandardRelayPolicy implements Rule {
 
     @Override
     public Decision decide(RelayRequest request) {
-        return policy.decide(request);
+        Decision d = policy.decide(request);
+        if (box == null || d.verdict() == io.relaycontrol.api.Verdict.ALLOW
+                || d.verdict() == io.relaycontrol.api.Verdict.NO_OPINION) {
+            return d;
+        }
+        String v = violations.violation(request, d);
+        if (v == null || d.decisiveChild().isEmpty()) {
+            return d;
+        }
+        // the policy's own decision, with the box's note of the violation as its last child
+        List<Decision> children = new ArrayList<>(d.children().size() + 1);
+        children.addAll(d.children());
+        children.add(box.record(request, v));
+        return Decision.composite(d.rule(), d.decisiveChild().get(), children);
     }
 
     @Override
@@ -298,6 +403,22 @@ public final class StandardRelayPolicy implements Rule {
         return Optional.ofNullable(settings.dnsLists);
     }
 
+    /**
+     * @return the penalty box (with the trusted networks exempt), if one is configured
+     * @since 0.2.0
+     */
+    public Optional<PenaltyBox> penaltyBox() {
+        return Optional.ofNullable(box);
+    }
+
+    /**
+     * @return what the penalty box counts (empty without a box)
+     * @since 0.2.0
+     */
+    public Set<Violation> penaltyCounts() {
+        return box == null ? Set.of() : Set.copyOf(settings.penaltyCounts);
+    }
+
     /** @return the rate limits in the order they are asked */
     public List<RateLimit> limits() {
         return List.copyOf(settings.limits);
@@ -322,6 +443,10 @@ public final class StandardRelayPolicy implements Rule {
                     .append(settings.dnsLists.threshold()).append('\n');
         }
         sb.append("  rate limits: ").append(settings.limits.isEmpty() ? "none" : settings.limits.size()).append('\n');
+        if (box != null) {
+            sb.append("  penalty box: counts ").append(settings.penaltyCounts).append("; ").append(box.describe())
+                    .append('\n');
+        }
         sb.append(policy.describe().indent(2).stripTrailing());
         return sb.toString();
     }
@@ -391,6 +516,8 @@ public final class StandardRelayPolicy implements Rule {
         private boolean requireTlsForAuth = true;
         private final List<RateLimit> limits = new ArrayList<>();
         private DnsListRule dnsLists;
+        private PenaltyBox penaltyBox;
+        private Set<Violation> penaltyCounts = EnumSet.allOf(Violation.class);
         private String localSource;
         private String relaySource;
         private String trustedSource;
@@ -516,6 +643,39 @@ public final class StandardRelayPolicy implements Rule {
             return this;
         }
 
+        /**
+         * Adds a penalty box that counts every {@link Violation}; see {@link #penaltyBox(PenaltyBox, Set)}.
+         *
+         * @param box the box
+         * @return this builder
+         * @since 0.2.0
+         */
+        public Builder penaltyBox(PenaltyBox box) {
+            return penaltyBox(box, EnumSet.allOf(Violation.class));
+        }
+
+        /**
+         * Adds a penalty box after {@code blocked-networks}: it refuses boxed clients at every stage, and the policy
+         * tells it of each refusal of the kinds in {@code counted} (see the class documentation). The trusted
+         * networks are exempt from it.
+         *
+         * @param box the box; give it stores that outlive the policy to keep bans across reloads
+         * @param counted the violations counted, at least one
+         * @return this builder
+         * @throws IllegalArgumentException if {@code counted} is empty
+         * @since 0.2.0
+         */
+        public Builder penaltyBox(PenaltyBox box, Set<Violation> counted) {
+            Objects.requireNonNull(box, "box");
+            Objects.requireNonNull(counted, "counted");
+            if (counted.isEmpty()) {
+                throw new IllegalArgumentException("a penalty box must count at least one violation");
+            }
+            this.penaltyBox = box;
+            this.penaltyCounts = EnumSet.copyOf(counted);
+            return this;
+        }
+
         Builder sources(String local, String relay, String trusted, String blocked) {
             this.localSource = local;
             this.relaySource = relay;
@@ -539,6 +699,8 @@ public final class StandardRelayPolicy implements Rule {
             copy.requireTlsForAuth = requireTlsForAuth;
             copy.limits.addAll(limits);
             copy.dnsLists = dnsLists;
+            copy.penaltyBox = penaltyBox;
+            copy.penaltyCounts = EnumSet.copyOf(penaltyCounts);
             copy.sources(localSource, relaySource, trustedSource, blockedSource);
             return new StandardRelayPolicy(copy);
         }

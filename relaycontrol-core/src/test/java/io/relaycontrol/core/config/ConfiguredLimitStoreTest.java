@@ -56,8 +56,11 @@ class ConfiguredLimitStoreTest {
         try (RedisServer redis = RedisServer.start(); LogCapture ignored = new LogCapture()) {
             String props = "relay.local-domains = example.com\nrelay.limit.client.recipients = 3/1h\n"
                     + "relay.limit.store = " + redis.uri() + "\n";
-            Path a = write("a.properties", props);
-            Path b = write("b.properties", props);
+            // generous time budgets: this test is about sharing and reloads, not timeouts, and a loaded CI machine
+            // can take longer than the default 50 ms for the first command on a new connection
+            String budget = "relay.limit.store.timeout = 5s\n";
+            Path a = write("a.properties", props + budget);
+            Path b = write("b.properties", props + budget);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             try (ReloadingRelayPolicy one = ReloadingRelayPolicy.watch(a, "relay.", new MicrometerRelayMetrics(registry));
                     ReloadingRelayPolicy two = ReloadingRelayPolicy.watch(b, "relay.")) {
@@ -67,31 +70,31 @@ class ConfiguredLimitStoreTest {
                 assertThat(decide(one, 2)).containsExactly(Verdict.ALLOW, Verdict.ALLOW);
                 assertThat(decide(two, 2)).containsExactly(Verdict.ALLOW, Verdict.DEFER);
 
-                Files.writeString(a, "# comment\n" + props);
+                Files.writeString(a, "# comment\n" + props + budget);
                 assertThat(one.reload().reloaded()).isTrue();
                 assertThat(one.ownedLimitStore().orElseThrow()).isSameAs(store);
                 assertThat(decide(one, 1)).containsExactly(Verdict.DEFER);
 
                 // a changed store key: a new store, the old one closed once the new policy is active
-                Files.writeString(a, props + "relay.limit.store.timeout = 80ms\n");
+                Files.writeString(a, props + "relay.limit.store.timeout = 4s\n");
                 assertThat(one.reload().reloaded()).isTrue();
                 LimitStore renewed = one.ownedLimitStore().orElseThrow();
                 assertThat(renewed).isNotSameAs(store);
-                assertThat(renewed.description()).contains("timeout 80 ms");
+                assertThat(renewed.description()).contains("timeout 4000 ms");
                 assertThat(decide(one, 1)).containsExactly(Verdict.DEFER); // same Redis, same bucket
                 GuardedLimitStore old = (GuardedLimitStore) store;
                 assertThatThrownBy(() -> old.guarded().tryConsume("x", "y",
                         io.relaycontrol.core.limit.Rate.parseList("1/1h"), 1)).isInstanceOf(RuntimeException.class);
 
                 // a failed reload keeps the running store
-                Files.writeString(a, props + "relay.limit.store.timeout = 80ms\nrelay.limit.store.failure = maybe\n");
+                Files.writeString(a, props + "relay.limit.store.timeout = 4s\nrelay.limit.store.failure = maybe\n");
                 ReloadingRelayPolicy.ReloadResult r = one.reload();
                 assertThat(r.failed()).isTrue();
                 assertThat(r.error().getMessage()).contains("relay.limit.store.failure").contains("maybe");
                 assertThat(one.ownedLimitStore().orElseThrow()).isSameAs(renewed);
 
                 // no-opinion from the keys: a dead Redis no longer limits this server
-                Files.writeString(a, props + "relay.limit.store.timeout = 80ms\nrelay.limit.store.failure = no-opinion\n"
+                Files.writeString(a, props + "relay.limit.store.timeout = 4s\nrelay.limit.store.failure = no-opinion\n"
                         + "relay.limit.store.breaker.failures = 2\n");
                 assertThat(one.reload().reloaded()).isTrue();
                 redis.kill();

@@ -374,6 +374,21 @@ final class LettuceBackend {
         return connection.isOpen();
     }
 
+    /** The connection, shared with a {@link RedisPenaltyStore}; closed only by {@link #close()}. */
+    StatefulConnection<String, byte[]> connection() {
+        return connection;
+    }
+
+    /** @return whether this is a Redis Cluster connection (keys need a hash tag) */
+    boolean isCluster() {
+        return cluster;
+    }
+
+    /** @return the clock buckets refill by */
+    RelayClock clock() {
+        return clock;
+    }
+
     String description() {
         return description;
     }

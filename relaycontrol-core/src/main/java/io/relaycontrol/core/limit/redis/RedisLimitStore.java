@@ -126,6 +126,11 @@ public final class RedisLimitStore implements LimitStore {
         return backend.description();
     }
 
+    /** @return the Lettuce side, for a {@link RedisPenaltyStore} sharing the connection */
+    LettuceBackend backend() {
+        return backend;
+    }
+
     /** @return whether the connection is up now; for tests */
     boolean isConnected() {
         return backend.isConnected();

@@ -1,0 +1,174 @@
+package io.relaycontrol.core.penalty;
+
+import dev.failsafe.CircuitBreaker;
+import dev.failsafe.CircuitBreakerOpenException;
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.FailsafeExecutor;
+import io.relaycontrol.core.limit.GuardedLimitStore;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A circuit breaker (Failsafe's {@code CircuitBreaker}) in front of a shared {@link PenaltyStore}, the same kind
+ * that {@link GuardedLimitStore} puts in front of a shared rate-limit store: after {@code failureThreshold}
+ * consecutive failures every call fails at once, without touching the network, until after {@code openFor} one
+ * probe goes through (half-open) and closes the breaker again or opens it for another period. The time budget of
+ * each call is the guarded store's own command timeout (a {@code RedisPenaltyStore} shares the Redis connection of
+ * the rate limits, whose commands time out after {@code relay.limit.store.timeout}).
+ * {@link PenaltyStoreFullException} passes through and is not a failure.
+ *
+ * <p>Each state change is logged once and told to the listener, never once per decision. Thread-safe;
+ * {@link #close()} closes the guarded store.
+ *
+ * @since 0.2.0
+ */
+public final class GuardedPenaltyStore implements PenaltyStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GuardedPenaltyStore.class);
+
+    private final PenaltyStore store;
+    private final CircuitBreaker<Object> breaker;
+    private final FailsafeExecutor<Object> executor;
+    private final GuardedLimitStore.Listener listener;
+    private final AtomicLong opened = new AtomicLong();
+    private final String description;
+
+    private GuardedPenaltyStore(PenaltyStore store, int failureThreshold, Duration openFor,
+            GuardedLimitStore.Listener listener) {
+        this.store = store;
+        this.listener = listener;
+        this.description = store.description() + " (breaker opens after " + failureThreshold + " failures for "
+                + openFor.toMillis() + " ms)";
+        this.breaker = CircuitBreaker.<Object>builder()
+                .handleIf((r, e) -> e != null && !(e instanceof PenaltyStoreFullException))
+                .withFailureThreshold(failureThreshold)
+                .withDelay(openFor)
+                .withSuccessThreshold(1)
+                .onOpen(e -> changed(GuardedLimitStore.State.OPEN))
+                .onHalfOpen(e -> changed(GuardedLimitStore.State.HALF_OPEN))
+                .onClose(e -> changed(GuardedLimitStore.State.CLOSED))
+                .build();
+        this.executor = Failsafe.with(breaker);
+    }
+
+    /**
+     * Guards {@code store}.
+     *
+     * @param store the store to guard (normally a shared one)
+     * @param failureThreshold consecutive failures that open the breaker, at least 1
+     * @param openFor how long the breaker stays open before a probe, positive
+     * @param listener told of every state change (with this store's description); must be fast
+     * @return the guarded store
+     * @throws IllegalArgumentException if {@code failureThreshold < 1} or {@code openFor} is not positive
+     */
+    public static GuardedPenaltyStore of(PenaltyStore store, int failureThreshold, Duration openFor,
+            GuardedLimitStore.Listener listener) {
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(openFor, "openFor");
+        Objects.requireNonNull(listener, "listener");
+        if (failureThreshold < 1) {
+            throw new IllegalArgumentException("failureThreshold must be at least 1, was " + failureThreshold);
+        }
+        if (openFor.isNegative() || openFor.isZero()) {
+            throw new IllegalArgumentException("openFor must be positive, was " + openFor);
+        }
+        return new GuardedPenaltyStore(store, failureThreshold, openFor, listener);
+    }
+
+    private void changed(GuardedLimitStore.State s) {
+        if (s == GuardedLimitStore.State.OPEN) {
+            opened.incrementAndGet();
+            LOG.warn("penalty store {}: circuit breaker open, the penalty box has no opinion meanwhile",
+                    store.description());
+        } else if (s == GuardedLimitStore.State.HALF_OPEN) {
+            LOG.info("penalty store {}: circuit breaker half-open, probing", store.description());
+        } else {
+            LOG.info("penalty store {}: circuit breaker closed, store in use again", store.description());
+        }
+        try {
+            listener.stateChanged("penalty " + store.description(), s);
+        } catch (RuntimeException e) {
+            LOG.warn("circuit breaker listener failed", e);
+        }
+    }
+
+    private Object run(dev.failsafe.function.CheckedSupplier<Object> call) {
+        try {
+            return executor.get(call);
+        } catch (CircuitBreakerOpenException e) {
+            throw new IllegalStateException("penalty store " + store.description() + ": circuit breaker open", e);
+        } catch (FailsafeException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException) {
+                throw (RuntimeException) c;
+            }
+            throw new IllegalStateException("penalty store " + store.description() + " failed: " + c, c);
+        }
+    }
+
+    @Override
+    public PenaltyRecord get(Object key) {
+        Object r = run(() -> {
+            PenaltyRecord x = store.get(key);
+            return x == null ? NONE : x;
+        });
+        return r == NONE ? null : (PenaltyRecord) r;
+    }
+
+    /** Failsafe results may be null, but a sentinel keeps "no record" apart from "no result" plainly. */
+    private static final Object NONE = new Object();
+
+    @Override
+    public boolean compareAndSet(Object key, PenaltyRecord expected, PenaltyRecord update) {
+        return (Boolean) run(() -> store.compareAndSet(key, expected, update));
+    }
+
+    /** @return the breaker's state now */
+    public GuardedLimitStore.State state() {
+        switch (breaker.getState()) {
+            case OPEN:
+                return GuardedLimitStore.State.OPEN;
+            case HALF_OPEN:
+                return GuardedLimitStore.State.HALF_OPEN;
+            default:
+                return GuardedLimitStore.State.CLOSED;
+        }
+    }
+
+    /** @return how often the breaker has opened since this store was built */
+    public long timesOpened() {
+        return opened.get();
+    }
+
+    /** Lets the next call through as a probe now, as if the open time were over; for tests and operators. */
+    public void probeNow() {
+        if (breaker.isOpen()) {
+            breaker.halfOpen();
+        }
+    }
+
+    /** @return the guarded store */
+    public PenaltyStore guarded() {
+        return store;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    /** Closes the guarded store. */
+    @Override
+    public void close() {
+        store.close();
+    }
+
+    @Override
+    public String toString() {
+        return "GuardedPenaltyStore[" + description + ", " + state() + "]";
+    }
+}
