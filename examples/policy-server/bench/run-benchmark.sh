@@ -7,6 +7,20 @@
 #   REQUESTS=1250000 CONNECTIONS=20 PEERS="relaycontrol postfwd policyd-rate-limit" (environment, optional)
 #   PEER_REQUESTS=N sends only the first N requests of the same stream to the two peers (they are slow);
 #   POSTFWD_REQUESTS and PRL_REQUESTS set it for postfwd and policyd-rate-limit alone
+#   OPEN=yes (the default) adds the open-loop runs, OPEN=no leaves them out
+#   OPEN_RATE=R the fixed rate for relaycontrol's open-loop run; by default 10 times the requests/s that postfwd
+#     reached in this run's closed loop, rounded up to a thousand (15000 when postfwd is not run)
+#   OPEN_SECONDS=60 how long each open-loop run lasts; PEER_LOAD=0.7 the peers' open-loop rate as a fraction of
+#     the requests/s each reached in its closed loop (a rate they can sustain)
+#
+# Two runs per server, each on a fresh server:
+# - closed loop: each connection sends its next request right after the previous reply. This gives the most
+#   requests/s; on 2 cores shared by the load generator and the server its latencies are mostly queueing for a
+#   core behind the other connections, not the time a request takes.
+# - open loop (LoadGenerator --rate): the requests are due at a fixed rate, spread over the connections, and
+#   latency is measured from the time each was due (not from its send), so a stall is charged to every request
+#   that should have gone out during it (no coordinated omission). SERVICE is the latency from the actual send,
+#   LAG how late the generator itself sent.
 #
 # The policy, for every server: clients in 203.0.113.0/24 are refused (5xx); at most 100 accepted recipients per
 # client address per hour (4xx beyond; a refused relay attempt is not counted, trusted clients are); recipients
@@ -27,6 +41,15 @@ POSTFWD_REQUESTS=${POSTFWD_REQUESTS:-$PEER_REQUESTS}
 PRL_REQUESTS=${PRL_REQUESTS:-$PEER_REQUESTS}
 CONNECTIONS=${CONNECTIONS:-20}
 PEERS=${PEERS:-relaycontrol postfwd policyd-rate-limit}
+OPEN=${OPEN:-yes}
+OPEN_SECONDS=${OPEN_SECONDS:-60}
+PEER_LOAD=${PEER_LOAD:-0.7}
+# the JVM of relaycontrol's server: a fixed heap with a large young generation, so that the server, which keeps
+# little (the buckets of 1,000,000 clients are 30 to 50 MB) and allocates about 3 KB per request, stops for a young
+# collection about every 25 s at 15,000 requests/s instead of every few seconds
+SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--Xms2g -Xmx2g -Xmn1536m -XX:+UseParallelGC -XX:+AlwaysPreTouch}
+# the load generator's JVM: the same idea, so that its own collections delay few sends
+GENERATOR_JAVA_OPTS=${GENERATOR_JAVA_OPTS:--Xms1g -Xmx1g -Xmn768m -XX:+UseParallelGC -XX:+AlwaysPreTouch}
 [ -f "$JAR" ] || { echo "build the jar first: mvn -B -q package -DskipTests -pl examples/policy-server -am" >&2; exit 2; }
 
 WORK=$(mktemp -d /dev/shm/relaycontrol-policy-bench.XXXXXX 2>/dev/null || mktemp -d)
@@ -52,12 +75,20 @@ wait_port() {  # the peers print nothing when ready: poll their port, at most 30
     echo "nothing listens on 127.0.0.1:$1" >&2
     return 1
 }
-generate() {  # PORT NAME REQUESTS
-    java -Xmx1g -XX:+UseParallelGC -cp "$JAR" io.relaycontrol.examples.policy.bench.LoadGenerator \
-        --target "127.0.0.1:$1" --name "$2" --requests "$3" --connections "$CONNECTIONS" | tee -a "$WORK/results"
+generate() {  # PORT NAME REQUESTS [RATE]: closed loop, or open loop at RATE requests/s
+    local rate=()
+    [ -n "${4:-}" ] && rate=(--rate "$4" --warmup 0.2)
+    echo "$2: load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$WORK/load"
+    # shellcheck disable=SC2086
+    java $GENERATOR_JAVA_OPTS -cp "$JAR" io.relaycontrol.examples.policy.bench.LoadGenerator \
+        --target "127.0.0.1:$1" --name "$2" --requests "$3" --connections "$CONNECTIONS" "${rate[@]}" \
+        | tee -a "$WORK/results"
+}
+throughput() {  # NAME: the requests/s of its closed-loop run
+    awk -v n="$1" '$1 == "RESULT" && $2 == n { print $3 }' "$WORK/results"
 }
 
-run_relaycontrol() {
+run_relaycontrol() {  # NAME REQUESTS [RATE]
     local port; port=$(free_port)
     cat > "$WORK/relaycontrol.properties" <<PROPS
 policy.listen = 127.0.0.1:$port
@@ -69,18 +100,22 @@ relay.limit.client.recipients = 100/1h
 relay.limit.max-keys = 1500000
 PROPS
     # the audit log (one line per refusal) is silenced, as postfwd runs with --perfmon (no logging at all)
-    java -Xmx2g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.log.io.relaycontrol.audit=warn \
+    local gclog; gclog="$WORK/gc-$(echo "$1" | tr -c 'a-zA-Z0-9\n' '_').log"
+    # shellcheck disable=SC2086
+    java $SERVER_JAVA_OPTS -Xlog:gc:file="$gclog" -Dorg.slf4j.simpleLogger.log.io.relaycontrol.audit=warn \
         -jar "$JAR" --config "$WORK/relaycontrol.properties" > "$WORK/relaycontrol.out" 2> "$WORK/relaycontrol.err" &
     local pid=$!
     PIDS+=("$pid")
     for _ in $(seq 1 300); do grep -q '^listening on' "$WORK/relaycontrol.out" && break; sleep 0.1; done
     grep -q '^listening on' "$WORK/relaycontrol.out" || { cat "$WORK/relaycontrol.err" >&2; return 1; }
-    generate "$port" relaycontrol "$REQUESTS"
+    generate "$port" "$1" "$2" "${3:-}"
     kill -TERM "$pid"; wait "$pid" || true
     grep -q '^stopped' "$WORK/relaycontrol.out" && echo "relaycontrol stopped cleanly on SIGTERM"
+    echo "GC $1: $(grep -c 'Pause' "$gclog") pauses, longest $(grep -o '[0-9.]*ms$' "$gclog" | sort -n | tail -1)" \
+        | tee -a "$WORK/gc"
 }
 
-run_postfwd() {
+run_postfwd() {  # NAME REQUESTS [RATE]
     local port; port=$(free_port)
     mkdir -p "$WORK/postfwd"; chmod 777 "$WORK/postfwd"
     cat > "$WORK/postfwd/postfwd.cf" <<'RULES'
@@ -100,13 +135,13 @@ RULES
         --pidfile "$WORK/postfwd/master.pid" --cache_socket "unix::$WORK/postfwd/cache.socket" \
         -u nobody -g nogroup > "$WORK/postfwd/out" 2>&1
     wait_port "$port"
-    generate "$port" postfwd "$POSTFWD_REQUESTS"
+    generate "$port" "$1" "$2" "${3:-}"
     postfwd2 --kill --pidfile "$WORK/postfwd/master.pid" >/dev/null 2>&1 || true
 }
 
-run_policyd_rate_limit() {
+run_policyd_rate_limit() {  # NAME REQUESTS [RATE]
     local port; port=$(free_port)
-    mkdir -p "$WORK/prl"
+    rm -rf "$WORK/prl"; mkdir -p "$WORK/prl"
     cat > "$WORK/prl/policyd-rate-limit.yaml" <<YAML
 debug: False
 user: "root"
@@ -133,25 +168,58 @@ YAML
     local pid=$!
     PIDS+=("$pid")
     wait_port "$port"
-    generate "$port" policyd-rate-limit "$PRL_REQUESTS"
+    generate "$port" "$1" "$2" "${3:-}"
     kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+}
+run() {  # PEER NAME REQUESTS [RATE]
+    case $1 in
+        relaycontrol) run_relaycontrol "$2" "$3" "${4:-}" ;;
+        postfwd) run_postfwd "$2" "$3" "${4:-}" ;;
+        policyd-rate-limit) run_policyd_rate_limit "$2" "$3" "${4:-}" ;;
+        *) echo "unknown peer $1" >&2; exit 2 ;;
+    esac
+}
+closed_requests() {
+    case $1 in
+        relaycontrol) echo "$REQUESTS" ;;
+        postfwd) echo "$POSTFWD_REQUESTS" ;;
+        *) echo "$PRL_REQUESTS" ;;
+    esac
 }
 
 echo "stream: $REQUESTS requests (postfwd: the first $POSTFWD_REQUESTS, policyd-rate-limit: the first $PRL_REQUESTS)," \
     "$CONNECTIONS persistent connections; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 java -cp "$JAR" io.relaycontrol.examples.policy.bench.LoadGenerator --distinct "$REQUESTS"
-for peer in $PEERS; do
-    case $peer in
-        relaycontrol) run_relaycontrol ;;
-        postfwd) run_postfwd ;;
-        policyd-rate-limit) run_policyd_rate_limit ;;
-        *) echo "unknown peer $peer" >&2; exit 2 ;;
-    esac
+# closed loop, postfwd first: its throughput sets the open-loop rate
+ORDER=""
+for peer in postfwd relaycontrol policyd-rate-limit; do
+    case " $PEERS " in *" $peer "*) ORDER="$ORDER $peer" ;; esac
 done
+for peer in $ORDER; do
+    run "$peer" "$peer" "$(closed_requests "$peer")"
+done
+if [ "$OPEN" = yes ]; then
+    if [ -z "${OPEN_RATE:-}" ]; then
+        pf=$(throughput postfwd)
+        OPEN_RATE=$([ -n "$pf" ] && awk -v t="$pf" 'BEGIN { r = int((10 * t + 999) / 1000) * 1000; print r }' || echo 15000)
+    fi
+    for peer in $ORDER; do
+        if [ "$peer" = relaycontrol ]; then
+            rate=$OPEN_RATE
+        else
+            rate=$(awk -v t="$(throughput "$peer")" -v f="$PEER_LOAD" 'BEGIN { print int(t * f / 10) * 10 }')
+        fi
+        run "$peer" "$peer-open@$rate/s" $((rate * OPEN_SECONDS)) "$rate"
+    done
+fi
 
 echo
 echo "| server | requests | requests/s | p50 | p99 | p99.9 | max |"
 echo "|---|---|---|---|---|---|---|"
 awk '/^RESULT/ { printf "| %s | %s | %s | %s µs | %s µs | %s µs | %s µs |\n", $2, $8, $3, $4, $5, $6, $7 }' "$WORK/results"
+echo
+echo "open loop, from the actual send (SERVICE) and the generator's own lateness (LAG): p50 p99 p99.9 max, µs"
+grep -E '^(SERVICE|LAG)' "$WORK/results" || true
+cat "$WORK/load" "$WORK/gc" 2>/dev/null || true
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 grep '^ACTIONS' "$WORK/results"

@@ -15,8 +15,8 @@ import java.util.OptionalLong;
  * resolved and verified one; the HELO name; the authenticated identity, present only after a
  * <em>successful</em> AUTH (never the unverified {@code AUTH=} parameter of MAIL FROM); whether TLS is
  * active; the envelope sender (empty while unknown, {@link EnvelopeAddress#NULL_PATH} for {@code <>});
- * the current recipient; the number of recipients accepted so far in this transaction; the message size
- * declared with {@code SIZE=}, if any.
+ * the current recipient; the number of recipients accepted so far in this transaction; the message size, if
+ * known (see {@link #declaredSize()}).
  *
  * <p>Instances are immutable and thread-safe. Build them with {@link #builder(Stage)}:
  * <pre>{@code
@@ -151,7 +151,14 @@ public final class RelayRequest {
         return recipientCount;
     }
 
-    /** @return the message size declared with {@code SIZE=}, if any */
+    /**
+     * The message size, in bytes: at {@link Stage#MAIL} and {@link Stage#RCPT} the one declared with
+     * {@code SIZE=}; at {@link Stage#DATA} the size the server passes there, at the end of the data the size of
+     * the message received (Postfix's {@code END-OF-MESSAGE}), which a server that knows only the declared
+     * size may pass instead.
+     *
+     * @return the message size, if known
+     */
     public OptionalLong declaredSize() {
         return declaredSize < 0 ? OptionalLong.empty() : OptionalLong.of(declaredSize);
     }
@@ -317,7 +324,8 @@ public final class RelayRequest {
         }
 
         /**
-         * @param bytes the size declared with {@code SIZE=}
+         * @param bytes the message size: declared with {@code SIZE=}, or at the end of DATA the size received
+         *     (see {@link RelayRequest#declaredSize()})
          * @return this builder
          * @throws IllegalArgumentException if negative
          */

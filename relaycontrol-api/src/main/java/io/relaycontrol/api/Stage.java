@@ -14,6 +14,10 @@ public enum Stage {
     MAIL,
     /** After {@code RCPT TO:}; the current recipient is known. */
     RCPT,
-    /** At the end of DATA (or BDAT LAST); every recipient is known. */
+    /**
+     * At DATA: every recipient is known. Asked at the end of the data (or BDAT LAST), where the request's
+     * {@linkplain RelayRequest#declaredSize() size} is the size of the message received; a server may also ask
+     * at the DATA command, before the content, and then passes no size (Postfix's {@code DATA} state).
+     */
     DATA
 }

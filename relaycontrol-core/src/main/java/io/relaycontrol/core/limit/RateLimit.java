@@ -48,7 +48,7 @@ import java.util.Set;
  *     {@code retryAfter} (e.g. {@code PT12S}; {@code never} when one request asks more than the burst,
  *     such as a message larger than a byte limit's burst). Nothing is charged.</li>
  * <li><b>NO_OPINION, not counted</b>: the stage is not the one the limit counts at
- *     ({@link Counted#stage()}), the request is exempt, it has no key, or (bytes) no size was declared.
+ *     ({@link Counted#stage()}), the request is exempt, it has no key, or (bytes) the request has no size.
  *     Precomputed, nothing is charged.</li>
  * <li><b>Store failed</b>: the store threw (Redis down, timeout). The {@link FailureMode} decides:
  *     DEFER {@code 451 4.3.0} "rate-limit store unavailable", NO_OPINION, or a local bucket. Details
@@ -140,7 +140,8 @@ public final class RateLimit extends GuardedRule {
         }
         this.exempt = exemption == null ? null : Decision.noOpinion(name, "exempt: " + exemption.description());
         this.noKey = Decision.noOpinion(name, "no key: the request has no " + key.description());
-        this.noSize = Decision.noOpinion(name, "no message size declared, nothing to count");
+        this.noSize = Decision.noOpinion(name, counted == Counted.MESSAGE_BYTES
+                ? "no message size, nothing to count" : "no message size declared, nothing to count");
         this.chargedOne = "charged 1 " + unit(1);
         StringBuilder d = new StringBuilder("rate limit ").append(name).append(": ").append(counted.label())
                 .append(" per ").append(key.description()).append(", ").append(defaultPlan.description);
@@ -223,7 +224,7 @@ public final class RateLimit extends GuardedRule {
             return noKey;
         }
         long tokens = 1;
-        if (counted == Counted.BYTES) {
+        if (counted == Counted.BYTES || counted == Counted.MESSAGE_BYTES) {
             tokens = request.declaredSize().orElse(0);
             if (tokens <= 0) {
                 return noSize;
@@ -678,7 +679,8 @@ public final class RateLimit extends GuardedRule {
             }
             LocalLimitStore.Buckets buckets = null;
             if (localStoreImpl != null) {
-                buckets = localStoreImpl.bind(name, keys, counted == Counted.BYTES, known);
+                buckets = localStoreImpl.bind(name, keys,
+                        counted == Counted.BYTES || counted == Counted.MESSAGE_BYTES, known);
             }
             this.reply = r;
             this.failureMode = mode;

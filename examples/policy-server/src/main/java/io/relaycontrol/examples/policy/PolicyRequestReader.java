@@ -36,6 +36,40 @@ public final class PolicyRequestReader {
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private boolean inRequest;
+    /**
+     * Per known attribute name (by its index in {@link #NAMES}): the last entry read on this connection, so that
+     * a value that repeats (the protocol state, the server's address, {@code unknown}, {@code 0}: most of a
+     * request) is not allocated again. Postfix sends the same 30-odd attributes with every request, so without
+     * this a request costs about 70 small objects before anything is decided; see the README's benchmark.
+     */
+    private final Map.Entry<String, String>[] last;
+
+    /** The known attribute names, hashed ({@link #slot}) with linear probing; {@code null} marks a free slot. */
+    private static final String[] NAMES = new String[128];
+    /** For each slot of {@link #NAMES}, the index of the name in {@link PolicyRequest#KNOWN_ATTRIBUTES}. */
+    private static final int[] NAME_INDEX = new int[128];
+
+    static {
+        List<String> known = PolicyRequest.KNOWN_ATTRIBUTES;
+        for (int i = 0; i < known.size(); i++) {
+            String n = known.get(i);
+            byte[] b = n.getBytes(StandardCharsets.US_ASCII);
+            int k = slot(b, b.length);
+            while (NAMES[k] != null) {
+                k = (k + 1) & (NAMES.length - 1);
+            }
+            NAMES[k] = n;
+            NAME_INDEX[k] = i;
+        }
+    }
+
+    private static int slot(byte[] b, int len) {
+        int h = len;
+        h = h * 31 + b[0];
+        h = h * 31 + b[len - 1];
+        h = h * 31 + b[len >>> 1];
+        return (h ^ (h >>> 7)) & (NAMES.length - 1);
+    }
 
     /**
      * @param in the stream (a socket's input)
@@ -51,6 +85,9 @@ public final class PolicyRequestReader {
         }
         this.maxLine = maxLineLength;
         this.maxRequest = maxRequestSize;
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, String>[] entries = new Map.Entry[PolicyRequest.KNOWN_ATTRIBUTES.size()];
+        this.last = entries;
     }
 
     /**
@@ -155,6 +192,19 @@ public final class PolicyRequestReader {
         String name;
         String value;
         if (ascii) {
+            int known = known(eq);
+            if (known >= 0) {
+                // a known name: reuse its String, and its last entry if the value is the same bytes again
+                Map.Entry<String, String> previous = last[known];
+                if (previous != null && sameAscii(previous.getValue(), eq + 1, len - eq - 1)) {
+                    return previous;
+                }
+                Map.Entry<String, String> e = new AbstractMap.SimpleImmutableEntry<>(
+                        PolicyRequest.KNOWN_ATTRIBUTES.get(known), len == eq + 1 ? ""
+                                : new String(line, eq + 1, len - eq - 1, StandardCharsets.ISO_8859_1));
+                last[known] = e;
+                return e;
+            }
             name = new String(line, 0, eq, StandardCharsets.ISO_8859_1);
             value = new String(line, eq + 1, len - eq - 1, StandardCharsets.ISO_8859_1);
         } else {
@@ -166,6 +216,29 @@ public final class PolicyRequestReader {
             }
         }
         return new AbstractMap.SimpleImmutableEntry<>(name, value);
+    }
+
+    /** @return the index of the known attribute name {@code line[0, len)}, or -1 */
+    private int known(int len) {
+        for (int k = slot(line, len); NAMES[k] != null; k = (k + 1) & (NAMES.length - 1)) {
+            if (sameAscii(NAMES[k], 0, len)) {
+                return NAME_INDEX[k];
+            }
+        }
+        return -1;
+    }
+
+    /** @return whether {@code s} is exactly the ASCII bytes {@code line[off, off + len)} */
+    private boolean sameAscii(String s, int off, int len) {
+        if (s.length() != len) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if (s.charAt(i) != line[off + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The line for a log message: at most 80 characters, control and non-ASCII bytes as {@code \xNN}. */

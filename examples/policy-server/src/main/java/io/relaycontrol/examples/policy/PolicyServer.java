@@ -7,7 +7,6 @@ import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.examples.policy.PolicyActions.AllowAction;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
@@ -16,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +30,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +53,11 @@ import org.slf4j.LoggerFactory;
  * decider that throws or returns {@code null} becomes {@code 451 4.3.0} (fail closed, temporarily).
  *
  * <p>Concurrency: one thread per connection, from a bounded pool ({@link Builder#maxConnections(int)}), with
- * blocking socket I/O. Postfix opens one persistent policy connection per {@code smtpd} process (at most
+ * blocking socket I/O. The idle timeout is kept by one watchdog thread that shuts the input of a connection down
+ * once its deadline has passed (the blocked read then ends), not by a socket read timeout: a read with a timeout
+ * makes the JDK put the socket in non-blocking mode, and a read that finds nothing yet then costs three system
+ * calls ({@code read}, {@code poll}, {@code read}) instead of one blocking {@code read}, which between two
+ * requests of a persistent connection is nearly always the case. Postfix opens one persistent policy connection per {@code smtpd} process (at most
  * {@code default_process_limit}, 100 by default), so the number of connections is small and known, and a
  * blocking read is the shortest path from the socket to the decider: no selector wake-up and no hand-over
  * between threads per request. Java 17 has no virtual threads; NIO would pay off only for many thousands of
@@ -91,13 +94,14 @@ public final class PolicyServer implements AutoCloseable {
     private final int maxRequestSize;
     private final RelayClock clock;
     private final Semaphore permits;
-    private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong refusedConnections = new AtomicLong();
     private final Object lifecycle = new Object();
     private ServerSocket serverSocket;
     private Thread acceptor;
+    private Thread watchdog;
     private ThreadPoolExecutor pool;
     private volatile boolean closed;
 
@@ -152,6 +156,9 @@ public final class PolicyServer implements AutoCloseable {
             acceptor = new Thread(this::acceptLoop, "policy-acceptor " + format(localAddress()));
             acceptor.setDaemon(true);
             acceptor.start();
+            watchdog = new Thread(this::watchLoop, "policy-idle-watchdog " + format(localAddress()));
+            watchdog.setDaemon(true);
+            watchdog.start();
             LOG.info("policy server listening on {} (max {} connections, idle timeout {}s)",
                     format(localAddress()), maxConnections, idleTimeout.toMillis() / 1000.0);
             return this;
@@ -209,19 +216,20 @@ public final class PolicyServer implements AutoCloseable {
                 closeQuietly(s);
                 continue;
             }
-            connections.add(s);
+            Connection c = new Connection(s, clock.epochNanos() + idleTimeout.toNanos());
+            connections.add(c);
             try {
                 pool.execute(() -> {
                     try {
-                        serve(s);
+                        serve(c);
                     } finally {
-                        connections.remove(s);
+                        connections.remove(c);
                         finish(s);
                         permits.release();
                     }
                 });
             } catch (RejectedExecutionException e) {
-                connections.remove(s);
+                connections.remove(c);
                 closeQuietly(s);
                 permits.release();
             }
@@ -231,54 +239,55 @@ public final class PolicyServer implements AutoCloseable {
         }
     }
 
-    private void serve(Socket s) {
+    private void serve(Connection c) {
+        Socket s = c.socket;
         Object peer = s.getRemoteSocketAddress();
         try {
             s.setTcpNoDelay(true);
-            DeadlineInput in = new DeadlineInput(s, s.getInputStream(), clock);
-            PolicyRequestReader reader = new PolicyRequestReader(in, maxLineLength, maxRequestSize);
+            PolicyRequestReader reader = new PolicyRequestReader(s.getInputStream(), maxLineLength, maxRequestSize);
             OutputStream out = new BufferedOutputStream(s.getOutputStream(), 1024);
             long idleNanos = idleTimeout.toNanos();
-            in.maxNanos = idleNanos;
-            in.deadline = clock.epochNanos() + idleNanos;
             while (!closed) {
                 List<Map.Entry<String, String>> attributes;
-                boolean late = false;
                 try {
                     attributes = reader.read();
-                    if (attributes != null && clock.epochNanos() > in.deadline) {
-                        // complete, but later than the deadline (it was buffered before the clock passed it)
-                        late = true;
-                        throw new SocketTimeoutException("request completed after the idle timeout");
-                    }
-                } catch (SocketTimeoutException e) {
-                    if (late || reader.inRequest()) {
-                        malformed.incrementAndGet();
+                } catch (MalformedRequestException e) {
+                    malformed.incrementAndGet();
+                    if (c.timedOut) { // the watchdog ended the input inside a request
                         LOG.warn("policy client {}: request not complete within {} ms, closing without a reply",
                                 peer, idleTimeout.toMillis());
                     } else {
-                        LOG.debug("policy client {}: idle for {} ms, closing", peer, idleTimeout.toMillis());
+                        LOG.warn("policy client {}: malformed request, closing without a reply: {}", peer,
+                                e.getMessage());
                     }
                     return;
-                } catch (MalformedRequestException e) {
+                }
+                if (attributes != null && (c.timedOut || clock.epochNanos() > c.deadline)) {
+                    // complete, but later than the deadline (it was read before the watchdog saw the deadline pass)
                     malformed.incrementAndGet();
-                    LOG.warn("policy client {}: malformed request, closing without a reply: {}", peer, e.getMessage());
+                    LOG.warn("policy client {}: request not complete within {} ms, closing without a reply",
+                            peer, idleTimeout.toMillis());
                     return;
                 }
+                c.suspend(); // no deadline while deciding: the request came in time
                 if (attributes == null) {
-                    LOG.debug("policy client {}: closed the connection", peer);
+                    if (c.timedOut) {
+                        LOG.debug("policy client {}: idle for {} ms, closing", peer, idleTimeout.toMillis());
+                    } else {
+                        LOG.debug("policy client {}: closed the connection", peer);
+                    }
                     return;
                 }
                 String action;
                 try {
-                    action = answer(PolicyRequest.of(attributes));
+                    action = answer(PolicyRequest.ofReceived(attributes)); // the reader's fresh list
                 } catch (IllegalArgumentException | IllegalStateException e) {
                     malformed.incrementAndGet();
                     LOG.warn("policy client {}: malformed request, closing without a reply: {}", peer, e.getMessage());
                     return;
                 }
                 // the next request's deadline starts now, before the client can see this reply
-                in.deadline = clock.epochNanos() + idleNanos;
+                c.arm(clock.epochNanos() + idleNanos);
                 requests.incrementAndGet();
                 out.write(ACTION);
                 out.write(action.getBytes(StandardCharsets.UTF_8));
@@ -339,9 +348,10 @@ public final class PolicyServer implements AutoCloseable {
                 return;
             }
             closeQuietly(serverSocket);
-            for (Socket s : connections) {
-                closeQuietly(s);
+            for (Connection c : connections) {
+                closeQuietly(c.socket);
             }
+            watchdog.interrupt();
             pool.shutdown();
             try {
                 acceptor.join(5000);
@@ -394,37 +404,58 @@ public final class PolicyServer implements AutoCloseable {
         return host + ":" + address.getPort();
     }
 
-    /** The socket's input, with a deadline for the whole request read through the socket's read timeout. */
-    private static final class DeadlineInput extends InputStream {
-        private final Socket socket;
-        private final InputStream raw;
-        private final RelayClock clock;
-        long deadline;
-        long maxNanos;
-
-        DeadlineInput(Socket socket, InputStream raw, RelayClock clock) {
-            this.socket = socket;
-            this.raw = raw;
-            this.clock = clock;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            // a clock that steps backwards can lengthen the wait only up to one idle timeout
-            long remaining = Math.min(deadline - clock.epochNanos(), maxNanos);
-            if (remaining <= 0) {
-                throw new SocketTimeoutException("idle timeout");
+    /**
+     * The watchdog: every tenth of the idle timeout (at least 10 ms, at most 1 s) it ends the input of each
+     * connection whose deadline has passed on the {@link Builder#clock(RelayClock) clock}, or that has waited a
+     * whole idle timeout on the monotonic clock (so a clock stepping backwards cannot keep a connection open
+     * longer). The blocked read then sees the end of the stream, and the connection's thread closes it without a
+     * reply. If the input cannot be shut down, or the connection is still there one round later, it is closed.
+     */
+    private void watchLoop() {
+        long idleNanos = idleTimeout.toNanos();
+        long period = Math.max(10_000_000L, Math.min(1_000_000_000L, idleNanos / 10));
+        while (!closed) {
+            LockSupport.parkNanos(period);
+            long now = clock.epochNanos();
+            long mono = System.nanoTime();
+            for (Connection c : connections) {
+                if (c.timedOut) {
+                    closeQuietly(c.socket); // still there a round after its input was shut down
+                } else if (now > c.deadline || mono - c.armedAt > idleNanos) {
+                    c.timedOut = true;
+                    try {
+                        c.socket.shutdownInput();
+                    } catch (IOException e) {
+                        closeQuietly(c.socket);
+                    }
+                }
             }
-            long ms = Math.max(1, (remaining + 999_999) / 1_000_000);
-            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, ms));
-            return raw.read(b, off, len);
+        }
+    }
+
+    /** One connection and its deadline for the next complete request; the deadline is set by its own thread. */
+    private static final class Connection {
+        final Socket socket;
+        /** On the server's clock: the next request must be complete by then. */
+        volatile long deadline;
+        /** {@link System#nanoTime()} when the deadline was set. */
+        volatile long armedAt;
+        /** Set by the watchdog when it ended the input. */
+        volatile boolean timedOut;
+
+        Connection(Socket socket, long deadline) {
+            this.socket = socket;
+            arm(deadline);
+        }
+
+        void arm(long newDeadline) {
+            armedAt = System.nanoTime();
+            deadline = newDeadline;
+        }
+
+        void suspend() {
+            deadline = Long.MAX_VALUE;
+            armedAt = Long.MAX_VALUE;
         }
     }
 

@@ -116,6 +116,27 @@ class PolicyRequestTest {
     }
 
     @Test
+    void toRelayRequestWhenDataStateCarriesTheDeclaredSizeThenNoSizeButStillValidated() {
+        Map<String, String> data = base("DATA");
+        data.put("size", "48213");
+        RelayRequest rr = PolicyRequest.of(data).toRelayRequest().orElseThrow();
+        assertThat(rr.stage()).isEqualTo(Stage.DATA);
+        assertThat(rr.declaredSize()).isEmpty();
+        assertThat(PolicyRequest.of(data).size()).hasValue(48213);
+        data.put("protocol_state", "data");
+        assertThat(PolicyRequest.of(data).toRelayRequest().orElseThrow().declaredSize()).isEmpty();
+        data.put("protocol_state", "end-of-message");
+        assertThat(PolicyRequest.of(data).toRelayRequest().orElseThrow().declaredSize()).hasValue(48213);
+        Map<String, String> rcpt = base("RCPT");
+        rcpt.put("recipient", "bob@example.com");
+        rcpt.put("size", "1000");
+        assertThat(PolicyRequest.of(rcpt).toRelayRequest().orElseThrow().declaredSize()).hasValue(1000);
+        data.put("protocol_state", "DATA");
+        data.put("size", "12k");
+        assertThatThrownBy(() -> PolicyRequest.of(data).toRelayRequest()).hasMessageContaining("size");
+    }
+
+    @Test
     void toRelayRequestWhenClientNameIsUnknownThenNoHostName() {
         Map<String, String> m = base("CONNECT");
         m.put("client_name", "unknown");

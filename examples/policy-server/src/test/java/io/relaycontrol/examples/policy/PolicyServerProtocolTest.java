@@ -8,6 +8,10 @@ import io.relaycontrol.api.RelayDecider;
 import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.Stage;
+import io.relaycontrol.core.limit.Counted;
+import io.relaycontrol.core.limit.LimitKeys;
+import io.relaycontrol.core.limit.Rate;
+import io.relaycontrol.core.limit.RateLimit;
 import io.relaycontrol.examples.policy.PolicyActions.AllowAction;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -191,6 +195,55 @@ class PolicyServerProtocolTest {
             assertThat(c.ask(rcpt("192.0.2.1", "bob@example.com"))).isEqualTo("OK");
             assertThat(c.ask(rcpt("192.0.2.1", "none@example.com"))).isEqualTo("DUNNO");
             assertThat(c.ask(rcpt("192.0.2.1", "deny@example.com"))).isEqualTo("554 5.7.1 Relay access denied");
+        }
+    }
+
+    /** One message's policy requests as Postfix sends them with every restriction list asking: MAIL, RCPT, DATA, END-OF-MESSAGE. */
+    private static List<Map<String, String>> transaction(String client, long declared, long received) {
+        List<Map<String, String>> requests = new ArrayList<>();
+        for (String state : List.of("MAIL", "RCPT", "DATA", "END-OF-MESSAGE")) {
+            Map<String, String> m = rcpt(client, "bob@example.com");
+            m.put("protocol_state", state);
+            if (state.equals("MAIL")) {
+                m.put("recipient", "");
+            }
+            m.put("recipient_count", state.equals("MAIL") || state.equals("RCPT") ? "0" : "1");
+            m.put("size", String.valueOf(state.equals("END-OF-MESSAGE") ? received : declared));
+            requests.add(m);
+        }
+        return requests;
+    }
+
+    @Test
+    void decideWhenEndOfMessageSizeExceedsAByteLimitThenDeferredAndTheDataStateIsNotCharged() throws IOException {
+        RateLimit limit = RateLimit.builder("client-message-bytes").key(LimitKeys.clientAddress())
+                .counting(Counted.MESSAGE_BYTES).rate(Rate.of(10_000, Duration.ofHours(1)))
+                .clock(new io.relaycontrol.testkit.ManualClock()).build(); // no refill while the test runs
+        PolicyServer server = PolicyServer.builder(limit).build().start();
+        servers.add(server);
+        try (PolicyClient c = new PolicyClient(server.localAddress())) {
+            // declares 9,000 bytes at MAIL, RCPT and DATA (not charged), sends 6,000: 4,000 left
+            for (Map<String, String> r : transaction("198.51.100.7", 9_000, 6_000)) {
+                assertThat(c.ask(r)).as(r.get("protocol_state")).isEqualTo("DUNNO");
+            }
+            // declares 100 (a lie), sends 6,000: the real size is over what is left
+            List<Map<String, String>> second = transaction("198.51.100.7", 100, 6_000);
+            for (Map<String, String> r : second.subList(0, 3)) {
+                assertThat(c.ask(r)).as(r.get("protocol_state")).isEqualTo("DUNNO");
+            }
+            assertThat(c.ask(second.get(3))).startsWith("451 4.7.1 ");
+            // the DATA state is never charged, however large the declared size
+            Map<String, String> data = second.get(2);
+            data.put("size", "1000000");
+            assertThat(c.ask(data)).isEqualTo("DUNNO");
+            // 4,000 were left and nothing since was charged: exactly 4,000 still fits
+            Map<String, String> fits = second.get(3);
+            fits.put("size", "4000");
+            assertThat(c.ask(fits)).isEqualTo("DUNNO");
+            fits.put("size", "1");
+            assertThat(c.ask(fits)).startsWith("451 4.7.1 ");
+            // another client has its own budget
+            assertThat(c.ask(transaction("198.51.100.8", 0, 6_000).get(3))).isEqualTo("DUNNO");
         }
     }
 
@@ -402,6 +455,19 @@ class PolicyServerProtocolTest {
         // whether the server had read the first half before the clock passed the deadline (then it counts a
         // malformed request) or not (then it closes an idle connection) is a race; either way there is no reply
         assertThat(server.requestsAnswered()).isEqualTo(2);
+    }
+
+    /** The watchdog also keeps a monotonic bound: a clock stepped back cannot keep an idle connection open. */
+    @Test
+    void decideWhenClockStepsBackThenTheIdleConnectionIsStillClosedAfterTheTimeout() throws IOException {
+        io.relaycontrol.testkit.ManualClock clock = new io.relaycontrol.testkit.ManualClock();
+        PolicyServer server = start(b -> b.idleTimeout(Duration.ofMillis(300)).clock(clock));
+        try (PolicyClient c = new PolicyClient(server.localAddress())) {
+            assertThat(c.ask(rcpt("192.0.2.1", "bob@example.com"))).isEqualTo("DUNNO");
+            clock.stepBack(Duration.ofDays(1));
+            assertThat(c.readToEnd()).isEmpty();
+        }
+        assertThat(server.malformedRequests()).isZero();
     }
 
     @Test

@@ -45,6 +45,8 @@ class PostfixPolicyServiceTest {
             mainCf.put("smtpd_relay_restrictions", "check_policy_service inet:"
                     + PolicyServer.format(server.localAddress()) + ", permit_mynetworks, permit_sasl_authenticated,"
                     + " reject_unauth_destination");
+            mainCf.put("smtpd_end_of_data_restrictions", "check_policy_service inet:"
+                    + PolicyServer.format(server.localAddress()));
             postfix = PostfixInstance.start(mainCf);
         } catch (RuntimeException | Error e) {
             server.close();
@@ -107,7 +109,9 @@ class PostfixPolicyServiceTest {
             assertThat(smtp.command("Subject: hello\r\n\r\nhello bob\r\n.")).as(postfix.log())
                     .startsWith("250 2.0.0 Ok: queued as");
         }
-        assertThat(ASKED).extracting(RelayRequest::stage).containsExactly(Stage.RCPT);
+        assertThat(ASKED).extracting(RelayRequest::stage).containsExactly(Stage.RCPT, Stage.DATA);
+        // END-OF-MESSAGE carries the size received: the content as the client sent it, without the dot line
+        assertThat(ASKED.get(1).declaredSize()).hasValue("Subject: hello\r\n\r\nhello bob\r\n".length());
         assertThat(server.requestsAnswered()).isPositive();
     }
 
@@ -124,6 +128,44 @@ class PostfixPolicyServiceTest {
                     .contains("Rate limit exceeded");
         }
         assertThat(ASKED).hasSize(4);
+    }
+
+    /** A message of about {@code bytes} bytes: 70-character lines. */
+    private static String message(int bytes) {
+        StringBuilder m = new StringBuilder("Subject: a large message\r\n\r\n");
+        while (m.length() < bytes) {
+            m.append("x".repeat(68)).append("\r\n");
+        }
+        return m.append('.').toString();
+    }
+
+    @Test
+    void decideWhenMessagesExceedAByteLimitAtEndOfDataThroughPostfixThenTheRealSizeIsChargedAndDeferred()
+            throws IOException {
+        // 10,000 bytes per client and hour, counted from the size Postfix received (END-OF-MESSAGE)
+        POLICY.set(io.relaycontrol.core.limit.RateLimit.builder("client-message-bytes")
+                .key(io.relaycontrol.core.limit.LimitKeys.clientAddress())
+                .counting(io.relaycontrol.core.limit.Counted.MESSAGE_BYTES)
+                .rate(io.relaycontrol.core.limit.Rate.of(10_000, java.time.Duration.ofHours(1)))
+                .clock(new io.relaycontrol.testkit.ManualClock()).build()); // no refill while the test runs
+        try (SmtpClient smtp = new SmtpClient(postfix.smtpPort())) {
+            smtp.command("EHLO client.example");
+            // SIZE=100 is a lie: the 6,000 bytes received are what is charged
+            assertThat(smtp.command("MAIL FROM:<someone@elsewhere.example> SIZE=100")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<bob@example.com>")).startsWith("250");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            assertThat(smtp.command(message(6_000))).as(postfix.log()).startsWith("250 2.0.0 Ok: queued as");
+            assertThat(smtp.command("MAIL FROM:<someone@elsewhere.example> SIZE=100")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<bob@example.com>")).startsWith("250");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            assertThat(smtp.command(message(6_000))).as(postfix.log()).startsWith("451 4.7.1 ")
+                    .contains("Rate limit exceeded");
+        }
+        assertThat(ASKED).extracting(RelayRequest::stage)
+                .containsExactly(Stage.RCPT, Stage.DATA, Stage.RCPT, Stage.DATA);
+        assertThat(ASKED.get(0).declaredSize()).hasValue(100);
+        assertThat(ASKED.get(1).declaredSize().orElseThrow()).isGreaterThanOrEqualTo(6_000);
+        assertThat(ASKED.get(3).declaredSize().orElseThrow()).isGreaterThanOrEqualTo(6_000);
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -45,6 +46,23 @@ import org.HdrHistogram.Histogram;
  * {@code RESULT name requests/s p50 p99 p99.9 max requests} (latencies in microseconds) and the count of each action kind, so that one
  * can see that the servers answered alike.
  *
+ * <p>Two ways to send:
+ * <ul>
+ *   <li><b>Closed loop</b> (the default): each connection sends its next request as soon as the previous reply
+ *       is in. This measures the most a server answers (requests/s at saturation); its latencies are then
+ *       mostly time spent queueing for the two cores behind the other connections, not the time one request
+ *       takes.</li>
+ *   <li><b>Open loop</b> ({@code --rate R}): requests are due at a fixed rate of {@code R} per second in all,
+ *       request {@code k} of the stream at {@code start + k/R} (connection {@code c} sends the requests
+ *       {@code c, c+n, ...}, so they are spread evenly over the connections). A connection waits until its next
+ *       request is due, or sends at once when it is already late (a reply came after the next request was
+ *       due). Latency is measured from the time the request was <em>due</em>, not from when it was sent, so a
+ *       server that stalls is charged for every request that should have been sent during the stall (free of
+ *       coordinated omission, as wrk2 measures). Beside it the line {@code SERVICE} gives the latency from the
+ *       actual send, and {@code LAG} how late the generator itself sent (its own scheduling: waking up from
+ *       {@code parkNanos} on a busy machine).</li>
+ * </ul>
+ *
  * <p>Not thread-safe as an object; {@link #main(String[])} runs it.
  *
  * @since 0.2.0
@@ -58,6 +76,8 @@ public final class LoadGenerator {
     private final int connections;
     private final long requests;
     private final double warmup;
+    /** Requests per second in open loop, or 0 for closed loop. */
+    private final double rate;
 
     /**
      * @param target the policy server
@@ -67,14 +87,29 @@ public final class LoadGenerator {
      * @throws IllegalArgumentException if a number is out of range
      */
     public LoadGenerator(InetSocketAddress target, int connections, long requests, double warmup) {
+        this(target, connections, requests, warmup, 0);
+    }
+
+    /**
+     * @param target the policy server
+     * @param connections concurrent persistent connections
+     * @param requests the length of the stream
+     * @param warmup the fraction of each connection's requests sent before measuring, 0..0.5
+     * @param rate requests per second in all, sent open loop; 0 for closed loop (each request right after the
+     *     previous reply)
+     * @throws IllegalArgumentException if a number is out of range
+     */
+    public LoadGenerator(InetSocketAddress target, int connections, long requests, double warmup, double rate) {
         this.target = Objects.requireNonNull(target, "target");
-        if (connections < 1 || requests < connections || warmup < 0 || warmup > 0.5) {
-            throw new IllegalArgumentException("need connections >= 1, requests >= connections, 0 <= warmup <= 0.5; was "
-                    + connections + ", " + requests + ", " + warmup);
+        if (connections < 1 || requests < connections || warmup < 0 || warmup > 0.5 || !(rate >= 0)
+                || rate > 10_000_000) {
+            throw new IllegalArgumentException("need connections >= 1, requests >= connections, 0 <= warmup <= 0.5,"
+                    + " 0 <= rate <= 10000000; was " + connections + ", " + requests + ", " + warmup + ", " + rate);
         }
         this.connections = connections;
         this.requests = requests;
         this.warmup = warmup;
+        this.rate = rate;
     }
 
     /** A 21-bit bijection (odd multipliers and xor-shifts modulo 2^21): the strangers' permutation. */
@@ -147,6 +182,10 @@ public final class LoadGenerator {
     /** What one connection measured. */
     static final class Part {
         final Histogram latency = new Histogram(3_600_000_000L, 3);
+        /** Open loop: from the actual send to the reply. */
+        final Histogram service = new Histogram(3_600_000_000L, 3);
+        /** Open loop: how late the request was sent after it was due. */
+        final Histogram lag = new Histogram(3_600_000_000L, 3);
         final Map<String, Long> actions = new TreeMap<>();
         long measured;
         long startNanos;
@@ -163,9 +202,11 @@ public final class LoadGenerator {
         ExecutorService pool = Executors.newFixedThreadPool(connections);
         try {
             List<Future<Part>> futures = new ArrayList<>();
+            // open loop: every connection's schedule starts from one instant, a little ahead to let all connect
+            long origin = System.nanoTime() + 200_000_000L;
             for (int c = 0; c < connections; c++) {
                 int conn = c;
-                futures.add(pool.submit((Callable<Part>) () -> connection(conn)));
+                futures.add(pool.submit((Callable<Part>) () -> connection(conn, origin)));
             }
             List<Part> parts = new ArrayList<>();
             for (Future<Part> f : futures) {
@@ -177,11 +218,13 @@ public final class LoadGenerator {
         }
     }
 
-    private Part connection(int conn) throws IOException {
+    private Part connection(int conn, long origin) throws IOException {
         Part part = new Part();
         long mine = (requests - conn + connections - 1) / connections;
         long warm = (long) (mine * warmup);
         byte[] buf = new byte[4096];
+        boolean open = rate > 0;
+        double nanosPerRequest = open ? 1e9 / rate : 0;
         try (Socket s = new Socket()) {
             s.setTcpNoDelay(true);
             s.connect(target, 10_000);
@@ -191,8 +234,15 @@ public final class LoadGenerator {
             long k = 0;
             for (long i = conn; i < requests; i += connections, k++) {
                 byte[] req = request(i);
+                long due = open ? origin + (long) (i * nanosPerRequest) : 0;
+                if (open) {
+                    // wait until due; when late already (a slow reply), send at once: the lateness is measured
+                    for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                        LockSupport.parkNanos(wait);
+                    }
+                }
                 if (k == warm) {
-                    part.startNanos = System.nanoTime();
+                    part.startNanos = open ? due : System.nanoTime();
                 }
                 long t0 = System.nanoTime();
                 out.write(req);
@@ -213,7 +263,13 @@ public final class LoadGenerator {
                 }
                 long t1 = System.nanoTime();
                 if (k >= warm) {
-                    part.latency.recordValue(Math.max(1, (t1 - t0) / 1000));
+                    if (open) {
+                        part.latency.recordValue(Math.max(1, (t1 - due) / 1000));
+                        part.service.recordValue(Math.max(1, (t1 - t0) / 1000));
+                        part.lag.recordValue(Math.max(1, (t0 - due) / 1000));
+                    } else {
+                        part.latency.recordValue(Math.max(1, (t1 - t0) / 1000));
+                    }
                     part.measured++;
                 }
                 part.actions.merge(kind(new String(buf, 0, len, StandardCharsets.US_ASCII)), 1L, Long::sum);
@@ -245,12 +301,17 @@ public final class LoadGenerator {
     /** The merged measurements of every connection. */
     public static final class Result {
         private final Histogram latency;
+        private final Histogram service;
+        private final Histogram lag;
         private final Map<String, Long> actions;
         private final double requestsPerSecond;
         private final long measured;
 
-        private Result(Histogram latency, Map<String, Long> actions, double requestsPerSecond, long measured) {
+        private Result(Histogram latency, Histogram service, Histogram lag, Map<String, Long> actions,
+                double requestsPerSecond, long measured) {
             this.latency = latency;
+            this.service = service;
+            this.lag = lag;
             this.actions = actions;
             this.requestsPerSecond = requestsPerSecond;
             this.measured = measured;
@@ -258,18 +319,22 @@ public final class LoadGenerator {
 
         static Result of(List<Part> parts) {
             Histogram h = new Histogram(3_600_000_000L, 3);
+            Histogram service = new Histogram(3_600_000_000L, 3);
+            Histogram lag = new Histogram(3_600_000_000L, 3);
             Map<String, Long> actions = new TreeMap<>();
             long start = Long.MAX_VALUE;
             long end = Long.MIN_VALUE;
             long measured = 0;
             for (Part p : parts) {
                 h.add(p.latency);
+                service.add(p.service);
+                lag.add(p.lag);
                 p.actions.forEach((k, v) -> actions.merge(k, v, Long::sum));
                 start = Math.min(start, p.startNanos);
                 end = Math.max(end, p.endNanos);
                 measured += p.measured;
             }
-            return new Result(h, actions, measured / ((end - start) / 1e9), measured);
+            return new Result(h, service, lag, actions, measured / ((end - start) / 1e9), measured);
         }
 
         /** @return measured requests per second, over the measured part of the stream */
@@ -283,6 +348,23 @@ public final class LoadGenerator {
          */
         public long latencyMicros(double percentile) {
             return latency.getValueAtPercentile(percentile);
+        }
+
+        /**
+         * @param percentile e.g. 99.0
+         * @return open loop: the latency from the actual send at that percentile, in microseconds (0 in closed
+         *     loop, where {@link #latencyMicros(double)} is measured from the send)
+         */
+        public long serviceMicros(double percentile) {
+            return service.getTotalCount() == 0 ? 0 : service.getValueAtPercentile(percentile);
+        }
+
+        /**
+         * @param percentile e.g. 99.0
+         * @return open loop: how late the generator sent, at that percentile, in microseconds (0 in closed loop)
+         */
+        public long lagMicros(double percentile) {
+            return lag.getTotalCount() == 0 ? 0 : lag.getValueAtPercentile(percentile);
         }
 
         /** @return the measured requests */
@@ -319,7 +401,8 @@ public final class LoadGenerator {
     /**
      * Runs the generator from the command line.
      *
-     * @param args {@code --target HOST:PORT --name NAME [--connections N] [--requests N] [--warmup F]}, or
+     * @param args {@code --target HOST:PORT --name NAME [--connections N] [--requests N] [--warmup F]
+     *     [--rate R]} ({@code --rate}: open loop at R requests/s in all), or
      *     {@code --distinct N} to print the number of distinct clients in the first N requests
      * @throws Exception if the run fails
      */
@@ -342,10 +425,17 @@ public final class LoadGenerator {
         String name = opts.getOrDefault("name", t);
         LoadGenerator g = new LoadGenerator(target, Integer.parseInt(opts.getOrDefault("connections", "20")),
                 Long.parseLong(opts.getOrDefault("requests", "1250000")),
-                Double.parseDouble(opts.getOrDefault("warmup", "0.05")));
+                Double.parseDouble(opts.getOrDefault("warmup", "0.05")),
+                Double.parseDouble(opts.getOrDefault("rate", "0")));
         Result r = g.run();
         System.out.printf(Locale.ROOT, "RESULT %s %.0f %d %d %d %d %d%n", name, r.requestsPerSecond(),
                 r.latencyMicros(50), r.latencyMicros(99), r.latencyMicros(99.9), r.latency.getMaxValue(), g.requests);
+        if (g.rate > 0) {
+            System.out.printf(Locale.ROOT, "SERVICE %s %d %d %d %d%n", name, r.serviceMicros(50), r.serviceMicros(99),
+                    r.serviceMicros(99.9), r.service.getMaxValue());
+            System.out.printf(Locale.ROOT, "LAG %s %d %d %d %d%n", name, r.lagMicros(50), r.lagMicros(99),
+                    r.lagMicros(99.9), r.lag.getMaxValue());
+        }
         System.out.println("ACTIONS " + name + " " + r.actions());
     }
 }
