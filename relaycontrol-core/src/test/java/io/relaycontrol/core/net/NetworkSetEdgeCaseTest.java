@@ -120,6 +120,34 @@ class NetworkSetEdgeCaseTest {
         assertThat(s.contains(mappedInet6(mapped))).isTrue();
     }
 
+    @Test
+    void containsWhenIpv4MappedInet6AddressOutsideTheSetThenFalse() {
+        // PIT: contains(InetAddress) answering true for every mapped Inet6Address survived; a spoofed-looking
+        // ::ffff:198.51.100.1 must not be trusted by a set that holds only 192.0.2.0/24, nor by an IPv6-only set
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xFF;
+        mapped[11] = (byte) 0xFF;
+        mapped[12] = (byte) 198;
+        mapped[13] = 51;
+        mapped[14] = 100;
+        mapped[15] = 1;
+        InetAddress outside = mappedInet6(mapped);
+        assertThat(outside).isInstanceOf(Inet6Address.class);
+        assertThat(NetworkSet.of("192.0.2.0/24").contains(outside)).isFalse();
+        assertThat(NetworkSet.of("::/0").contains(outside)).as("mapped is looked up as IPv4").isFalse();
+        assertThat(NetworkSet.of("198.51.100.0/24").contains(outside)).isTrue();
+    }
+
+    @Test
+    void isEmptyAndCoversAllWhenOrdinarySetThenFalse() {
+        NetworkSet s = NetworkSet.of("192.0.2.0/24", "2001:db8::/32");
+        assertThat(s.isEmpty()).isFalse();
+        assertThat(s.coversAllOfAFamily()).isFalse();
+        assertThat(s.containsAllOfIpv4()).isFalse();
+        assertThat(s.containsAllOfIpv6()).isFalse();
+        assertThat(NetworkSet.of("2001:db8::/32").isEmpty()).isFalse();
+    }
+
     private static InetAddress mappedInet6(byte[] b) {
         try {
             return Inet6Address.getByAddress(null, b, -1);
