@@ -1,10 +1,5 @@
 package io.relaycontrol.core.limit;
 
-import dev.failsafe.CircuitBreaker;
-import dev.failsafe.CircuitBreakerOpenException;
-import dev.failsafe.Failsafe;
-import dev.failsafe.FailsafeException;
-import dev.failsafe.FailsafeExecutor;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -13,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,29 +65,19 @@ public final class GuardedLimitStore implements LimitStore {
     private final LimitStore store;
     private final long timeoutNanos;
     private final Duration timeout;
-    private final CircuitBreaker<Consumption> breaker;
-    private final FailsafeExecutor<Consumption> executor;
-    private final AtomicLong[] transitions = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
-    private final Listener listener;
+    private final StoreBreaker breaker;
     private final String description;
 
     private GuardedLimitStore(Builder b) {
         this.store = b.store;
         this.timeout = b.timeout;
         this.timeoutNanos = b.timeout.toNanos();
-        this.listener = b.listener;
         this.description = store.description() + " (timeout " + b.timeout.toMillis() + " ms, breaker opens after "
                 + b.failureThreshold + " failures for " + b.openFor.toMillis() + " ms)";
-        this.breaker = CircuitBreaker.<Consumption>builder()
-                .handleIf((r, e) -> e != null && !(e instanceof LimitStoreFullException))
-                .withFailureThreshold(b.failureThreshold)
-                .withDelay(b.openFor)
-                .withSuccessThreshold(1)
-                .onOpen(e -> changed(State.OPEN))
-                .onHalfOpen(e -> changed(State.HALF_OPEN))
-                .onClose(e -> changed(State.CLOSED))
-                .build();
-        this.executor = Failsafe.with(breaker);
+        this.breaker = new StoreBreaker(LOG, "rate-limit store " + store.description(),
+                "limits apply their failure mode", store.description(), b.listener,
+                e -> e instanceof LimitStoreFullException, b.failureThreshold, b.openFor,
+                LimitStoreUnavailableException::new);
     }
 
     /**
@@ -107,36 +91,9 @@ public final class GuardedLimitStore implements LimitStore {
         return new Builder(Objects.requireNonNull(store, "store"));
     }
 
-    private void changed(State s) {
-        transitions[s.ordinal()].incrementAndGet();
-        if (s == State.OPEN) {
-            LOG.warn("rate-limit store {}: circuit breaker open, limits apply their failure mode", store.description());
-        } else if (s == State.HALF_OPEN) {
-            LOG.info("rate-limit store {}: circuit breaker half-open, probing", store.description());
-        } else {
-            LOG.info("rate-limit store {}: circuit breaker closed, store in use again", store.description());
-        }
-        try {
-            listener.stateChanged(store.description(), s);
-        } catch (RuntimeException e) {
-            LOG.warn("circuit breaker listener failed", e);
-        }
-    }
-
     @Override
     public Consumption tryConsume(String limit, Object key, List<Rate> rates, long tokens) {
-        try {
-            return executor.get(() -> call(limit, key, rates, tokens));
-        } catch (CircuitBreakerOpenException e) {
-            throw new LimitStoreUnavailableException("rate-limit store " + store.description()
-                    + ": circuit breaker open", e);
-        } catch (FailsafeException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException) {
-                throw (RuntimeException) c;
-            }
-            throw new LimitStoreUnavailableException("rate-limit store " + store.description() + " failed: " + c, c);
-        }
+        return breaker.run(() -> call(limit, key, rates, tokens));
     }
 
     private Consumption call(String limit, Object key, List<Rate> rates, long tokens) {
@@ -170,15 +127,7 @@ public final class GuardedLimitStore implements LimitStore {
 
     /** @return the breaker's state now */
     public State state() {
-        switch (breaker.getState()) {
-            case OPEN:
-                return State.OPEN;
-            case HALF_OPEN:
-                return State.HALF_OPEN;
-            case CLOSED:
-            default:
-                return State.CLOSED;
-        }
+        return breaker.state();
     }
 
     /**
@@ -186,14 +135,12 @@ public final class GuardedLimitStore implements LimitStore {
      * @return how often the breaker has entered {@code state} since this store was built
      */
     public long transitions(State state) {
-        return transitions[state.ordinal()].get();
+        return breaker.transitions(state);
     }
 
     /** Lets the next call through as a probe now, as if the open time were over; for tests and operators. */
     public void probeNow() {
-        if (breaker.isOpen()) {
-            breaker.halfOpen();
-        }
+        breaker.probeNow();
     }
 
     /** @return the guarded store */

@@ -1,14 +1,9 @@
 package io.relaycontrol.core.penalty;
 
-import dev.failsafe.CircuitBreaker;
-import dev.failsafe.CircuitBreakerOpenException;
-import dev.failsafe.Failsafe;
-import dev.failsafe.FailsafeException;
-import dev.failsafe.FailsafeExecutor;
 import io.relaycontrol.core.limit.GuardedLimitStore;
+import io.relaycontrol.core.limit.StoreBreaker;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,28 +26,17 @@ public final class GuardedPenaltyStore implements PenaltyStore {
     private static final Logger LOG = LoggerFactory.getLogger(GuardedPenaltyStore.class);
 
     private final PenaltyStore store;
-    private final CircuitBreaker<Object> breaker;
-    private final FailsafeExecutor<Object> executor;
-    private final GuardedLimitStore.Listener listener;
-    private final AtomicLong opened = new AtomicLong();
+    private final StoreBreaker breaker;
     private final String description;
 
     private GuardedPenaltyStore(PenaltyStore store, int failureThreshold, Duration openFor,
             GuardedLimitStore.Listener listener) {
         this.store = store;
-        this.listener = listener;
         this.description = store.description() + " (breaker opens after " + failureThreshold + " failures for "
                 + openFor.toMillis() + " ms)";
-        this.breaker = CircuitBreaker.<Object>builder()
-                .handleIf((r, e) -> e != null && !(e instanceof PenaltyStoreFullException))
-                .withFailureThreshold(failureThreshold)
-                .withDelay(openFor)
-                .withSuccessThreshold(1)
-                .onOpen(e -> changed(GuardedLimitStore.State.OPEN))
-                .onHalfOpen(e -> changed(GuardedLimitStore.State.HALF_OPEN))
-                .onClose(e -> changed(GuardedLimitStore.State.CLOSED))
-                .build();
-        this.executor = Failsafe.with(breaker);
+        this.breaker = new StoreBreaker(LOG, "penalty store " + store.description(),
+                "the penalty box has no opinion meanwhile", "penalty " + store.description(), listener,
+                e -> e instanceof PenaltyStoreFullException, failureThreshold, openFor, IllegalStateException::new);
     }
 
     /**
@@ -70,49 +54,12 @@ public final class GuardedPenaltyStore implements PenaltyStore {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(openFor, "openFor");
         Objects.requireNonNull(listener, "listener");
-        if (failureThreshold < 1) {
-            throw new IllegalArgumentException("failureThreshold must be at least 1, was " + failureThreshold);
-        }
-        if (openFor.isNegative() || openFor.isZero()) {
-            throw new IllegalArgumentException("openFor must be positive, was " + openFor);
-        }
         return new GuardedPenaltyStore(store, failureThreshold, openFor, listener);
-    }
-
-    private void changed(GuardedLimitStore.State s) {
-        if (s == GuardedLimitStore.State.OPEN) {
-            opened.incrementAndGet();
-            LOG.warn("penalty store {}: circuit breaker open, the penalty box has no opinion meanwhile",
-                    store.description());
-        } else if (s == GuardedLimitStore.State.HALF_OPEN) {
-            LOG.info("penalty store {}: circuit breaker half-open, probing", store.description());
-        } else {
-            LOG.info("penalty store {}: circuit breaker closed, store in use again", store.description());
-        }
-        try {
-            listener.stateChanged("penalty " + store.description(), s);
-        } catch (RuntimeException e) {
-            LOG.warn("circuit breaker listener failed", e);
-        }
-    }
-
-    private Object run(dev.failsafe.function.CheckedSupplier<Object> call) {
-        try {
-            return executor.get(call);
-        } catch (CircuitBreakerOpenException e) {
-            throw new IllegalStateException("penalty store " + store.description() + ": circuit breaker open", e);
-        } catch (FailsafeException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException) {
-                throw (RuntimeException) c;
-            }
-            throw new IllegalStateException("penalty store " + store.description() + " failed: " + c, c);
-        }
     }
 
     @Override
     public PenaltyRecord get(Object key) {
-        Object r = run(() -> {
+        Object r = breaker.run(() -> {
             PenaltyRecord x = store.get(key);
             return x == null ? NONE : x;
         });
@@ -124,31 +71,22 @@ public final class GuardedPenaltyStore implements PenaltyStore {
 
     @Override
     public boolean compareAndSet(Object key, PenaltyRecord expected, PenaltyRecord update) {
-        return (Boolean) run(() -> store.compareAndSet(key, expected, update));
+        return breaker.run(() -> store.compareAndSet(key, expected, update));
     }
 
     /** @return the breaker's state now */
     public GuardedLimitStore.State state() {
-        switch (breaker.getState()) {
-            case OPEN:
-                return GuardedLimitStore.State.OPEN;
-            case HALF_OPEN:
-                return GuardedLimitStore.State.HALF_OPEN;
-            default:
-                return GuardedLimitStore.State.CLOSED;
-        }
+        return breaker.state();
     }
 
     /** @return how often the breaker has opened since this store was built */
     public long timesOpened() {
-        return opened.get();
+        return breaker.transitions(GuardedLimitStore.State.OPEN);
     }
 
     /** Lets the next call through as a probe now, as if the open time were over; for tests and operators. */
     public void probeNow() {
-        if (breaker.isOpen()) {
-            breaker.halfOpen();
-        }
+        breaker.probeNow();
     }
 
     /** @return the guarded store */
