@@ -1,5 +1,6 @@
 package io.relaycontrol.core.config;
 
+import io.relaycontrol.testkit.LogCapture;
 import static io.relaycontrol.testkit.PolicyAssertions.assertThat;
 import static io.relaycontrol.testkit.Requests.rcpt;
 import static org.assertj.core.api.Assertions.assertThat;

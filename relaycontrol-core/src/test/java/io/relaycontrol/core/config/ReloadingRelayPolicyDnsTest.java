@@ -1,5 +1,6 @@
 package io.relaycontrol.core.config;
 
+import io.relaycontrol.testkit.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relaycontrol.api.RelayRequest;

@@ -1,5 +1,6 @@
 package io.relaycontrol.core.limit;
 
+import io.relaycontrol.testkit.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relaycontrol.api.Decision;

@@ -1,5 +1,6 @@
 package io.relaycontrol.core.penalty;
 
+import io.relaycontrol.testkit.LogCapture;
 import static io.relaycontrol.testkit.Requests.connect;
 import static io.relaycontrol.testkit.Requests.mail;
 import static io.relaycontrol.testkit.Requests.rcpt;
