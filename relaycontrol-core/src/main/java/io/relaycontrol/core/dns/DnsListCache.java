@@ -46,6 +46,11 @@ public final class DnsListCache {
     private final Map<String, ZoneCache> zones = new ConcurrentHashMap<>();
     private final Object lock = new Object();
     private volatile long maximumSize;
+    /**
+     * Counts the calls that may have dropped answers ({@link #retain}): a rule's table in front of the zone caches
+     * ({@code ClientScores}) holds verdicts of one generation only, so nothing a retain dropped is read from it.
+     */
+    private volatile int generation;
     private List<?> servers;
     /** For tests: rules built on this cache ask this resolver instead of the network. */
     private volatile Resolver resolver;
@@ -104,6 +109,7 @@ public final class DnsListCache {
         checkSize(newMaximumSize);
         Set<String> names = Set.copyOf(keep);
         synchronized (lock) {
+            generation++;
             maximumSize = newMaximumSize;
             zones.entrySet().removeIf(e -> {
                 if (names.contains(e.getKey())) {
@@ -130,6 +136,7 @@ public final class DnsListCache {
         synchronized (lock) {
             List<?> now = List.copyOf(dnsServers);
             if (servers != null && !servers.equals(now)) {
+                generation++;
                 zones.values().forEach(ZoneCache::clear);
             }
             servers = now;
@@ -150,6 +157,11 @@ public final class DnsListCache {
     public long estimatedSize(String zone) {
         ZoneCache z = zones.get(Objects.requireNonNull(zone, "zone"));
         return z == null ? 0 : z.estimatedSize();
+    }
+
+    /** @return the number of {@link #retain} calls so far that may have dropped answers */
+    int generation() {
+        return generation;
     }
 
     /** The zone's cache, created on first use. */

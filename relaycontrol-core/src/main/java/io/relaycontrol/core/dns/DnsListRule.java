@@ -9,6 +9,7 @@ import io.relaycontrol.api.Verdict;
 import io.relaycontrol.api.address.DomainNames;
 import io.relaycontrol.api.address.EnvelopeAddress;
 import io.relaycontrol.core.rules.GuardedRule;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -59,7 +60,11 @@ import org.xbill.DNS.SimpleResolver;
  * TTL, negative answers for their SOA minimum, failures for {@link Builder#failureCacheTime}, all capped by
  * {@link Builder#maxTtl}, in one bounded Caffeine cache per zone ({@link Builder#cacheSize}): a cached
  * lookup builds no DNS name and allocates nothing. The caches belong to a {@link DnsListCache}; give the rules of
- * successive policies the same one ({@link Builder#cache}) and a reload keeps every cached answer.
+ * successive policies the same one ({@link Builder#cache}) and a reload keeps every cached answer. In front of
+ * them each rule keeps, for IPv4 clients, the combined verdict of all its client lists in one fixed-size table
+ * (one {@code long} per client, expiring no later than the earliest of its answers), so that the cached hot path
+ * is one memory read however many client lists there are; what the table forgets is read again from the zone
+ * caches.
  *
  * <pre>{@code
  * DnsListRule dns = DnsListRule.builder("dns-lists")
@@ -105,6 +110,12 @@ public final class DnsListRule extends GuardedRule {
     private final Function<Object, CompletableFuture<DnsAnswer>>[] queriers;
     private final DnsQueries queries;
     private final DnsListCache cache;
+    private final RelayClock clock;
+    /** The lists asked about the client, and the others (sender domain, HELO name), as indices. */
+    private final int[] clientLists;
+    private final int[] otherLists;
+    /** The client lists' verdicts for IPv4 clients, in front of the zone caches; null without client lists. */
+    private final ClientScores front;
     private final int threshold;
     private final int allowThreshold;
     private final FailMode failMode;
@@ -130,6 +141,11 @@ public final class DnsListRule extends GuardedRule {
             zones[i] = cache.zone(zone);
             queriers[i] = key -> queries.query(zone, key);
         }
+        this.clock = cache.clock();
+        this.clientLists = indices(listArray, true);
+        this.otherLists = indices(listArray, false);
+        this.front = clientLists.length == 0 ? null
+                : new ClientScores(cache.maximumSize(), clock.epochNanos(), cache.generation());
         this.threshold = b.threshold;
         this.allowThreshold = b.allowThreshold;
         this.failMode = b.failMode;
@@ -142,6 +158,17 @@ public final class DnsListRule extends GuardedRule {
                 .detail("score", 0).detail("threshold", threshold).build();
         this.started = Decision.noOpinion(name, "DNS list lookups started; decided at RCPT");
         this.afterRcpt = Decision.noOpinion(name, "DNS lists are decided per recipient, at RCPT");
+    }
+
+    private static int[] indices(DnsList[] lists, boolean client) {
+        int[] out = new int[lists.length];
+        int n = 0;
+        for (int i = 0; i < lists.length; i++) {
+            if ((lists[i].target() == DnsList.Target.CLIENT) == client) {
+                out[n++] = i;
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
     }
 
     /**
@@ -269,10 +296,26 @@ public final class DnsListRule extends GuardedRule {
      */
     public int cachedScore(RelayRequest request) {
         int score = 0;
-        Object client = DnsQueries.clientKey(request.clientAddress());
-        for (int i = 0; i < listArray.length; i++) {
-            DnsList l = listArray[i];
-            Object key = key(l, request, client);
+        InetAddress address = request.clientAddress();
+        if (front != null) {
+            if (address instanceof Inet4Address) {
+                long v = clientVerdict(address.hashCode());
+                if (v == MISS) {
+                    return NOT_CACHED;
+                }
+                score = v == CLEAN ? 0 : (int) v;
+            } else {
+                for (int i : clientLists) {
+                    DnsAnswer a = zones[i].cached(address);
+                    if (a == null) {
+                        return NOT_CACHED;
+                    }
+                    score += weight(listArray[i], a);
+                }
+            }
+        }
+        for (int i : otherLists) {
+            Object key = key(listArray[i], request, null);
             if (key == null) {
                 continue;
             }
@@ -280,16 +323,60 @@ public final class DnsListRule extends GuardedRule {
             if (a == null) {
                 return NOT_CACHED;
             }
-            if (a.status == DnsAnswer.Status.LISTED) {
-                for (int c : a.codes) {
-                    if (l.counts(c)) {
-                        score += l.weight();
-                        break;
-                    }
+            score += weight(listArray[i], a);
+        }
+        return score;
+    }
+
+    /** The weight a cached answer adds: the list's if the answer is a listing that passes its filter, else 0. */
+    private static int weight(DnsList l, DnsAnswer a) {
+        if (a.status == DnsAnswer.Status.LISTED) {
+            for (int c : a.codes) {
+                if (l.counts(c)) {
+                    return l.weight();
                 }
             }
         }
-        return score;
+        return 0;
+    }
+
+    /** {@link #clientVerdict}: some answer is not cached. */
+    private static final long MISS = Long.MIN_VALUE;
+    /** {@link #clientVerdict}: every client list answered "not listed". */
+    private static final long CLEAN = Long.MIN_VALUE + 1;
+
+    /**
+     * The client lists' verdict for an IPv4 client: {@link #CLEAN} when every one answered "not listed", else
+     * their summed score; {@link #MISS} when some answer is not cached. Read from the front table, else from the
+     * zone caches and then remembered in the front table until the earliest of the answers expires. Allocates
+     * nothing when the front table has it.
+     */
+    private long clientVerdict(int ip) {
+        long now = clock.epochNanos();
+        int generation = cache.generation(); // before the zone caches are read: a retain meanwhile voids the entry
+        int v = front.get(ip, now, generation);
+        if (v != ClientScores.MISS) {
+            return v == ClientScores.CLEAN ? CLEAN : v;
+        }
+        Object key = new DnsQueries.V4Key(ip);
+        int score = 0;
+        boolean clean = true;
+        long left = Long.MAX_VALUE;
+        for (int i : clientLists) {
+            DnsAnswer a = zones[i].cached(key);
+            long l = zones[i].remainingNanos(key);
+            if (a == null || l < 0) {
+                return MISS;
+            }
+            left = Math.min(left, l);
+            clean &= a.status == DnsAnswer.Status.NOT_LISTED;
+            score += weight(listArray[i], a);
+        }
+        long expires = left > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + left;
+        // A score that cannot be told from CLEAN, or that does not fit the table, is read from the zone caches.
+        boolean storable = clean || score != ClientScores.CLEAN && score != ClientScores.MISS;
+        front.put(ip, clean ? ClientScores.CLEAN : storable ? score : Integer.MAX_VALUE, now, expires, generation);
+        return clean ? CLEAN : score;
     }
 
     /** @return where the rule keeps its answers (shared with other rules when given to {@link Builder#cache}) */
@@ -313,10 +400,25 @@ public final class DnsListRule extends GuardedRule {
             }
             return started;
         }
-        // The hot path: every answer cached and none listed or failed. No name is built and nothing allocated
-        // (the client's key is scalar-replaced).
-        for (int i = 0; i < listArray.length; i++) {
-            Object key = key(listArray[i], request, client);
+        // The hot path: every answer cached and none listed or failed. No name is built and nothing allocated;
+        // for an IPv4 client all client lists together are one read of the front table.
+        InetAddress address = request.clientAddress();
+        if (front != null) {
+            if (address instanceof Inet4Address) {
+                if (clientVerdict(address.hashCode()) != CLEAN) {
+                    return decideSlowly(request);
+                }
+            } else {
+                for (int i : clientLists) {
+                    DnsAnswer a = zones[i].cached(address);
+                    if (a == null || a.status != DnsAnswer.Status.NOT_LISTED) {
+                        return decideSlowly(request);
+                    }
+                }
+            }
+        }
+        for (int i : otherLists) {
+            Object key = key(listArray[i], request, null);
             if (key == null) {
                 continue;
             }

@@ -84,6 +84,15 @@ final class ZoneCache {
     }
 
     /**
+     * @param key the key
+     * @return how long the cached answer for {@code key} is still valid, in nanoseconds, or -1 if none is cached
+     */
+    long remainingNanos(Object key) {
+        java.util.OptionalLong left = expiry.getExpiresAfter(key, TimeUnit.NANOSECONDS);
+        return left.isPresent() ? left.getAsLong() : -1;
+    }
+
+    /**
      * The cached answer, the query in flight, or a new query started with {@code query}.
      *
      * @param key the key
