@@ -63,7 +63,7 @@ SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--Xms2g -Xmx2g -Xmn1536m -XX:+UseParallelGC 
 # one, a stall charged to every request due during it: 86 ms twice a minute with the 1.5 GB young generation above
 # (and the same buckets copied again from survivor to survivor). The two candidates:
 # - ZGC: pauses of tens of microseconds, whatever the number of live buckets; its marking runs beside the server's
-#   threads instead of stopping them, at the cost of more CPU per request (measured 1.5 to 2 times ParallelGC's);
+#   threads instead of stopping them, at the cost of CPU beside them on the server's core;
 # - ParallelGC with a small young generation whose survivors go straight to the old one: a pause about every 5 s
 #   that copies only the buckets made since the last (about a tenth of the 86 ms), never the same bucket twice.
 OPEN_SERVER_JAVA_OPTS=${OPEN_SERVER_JAVA_OPTS:--Xms2g -Xmx2g -XX:+UseZGC -XX:+AlwaysPreTouch|-Xms2g -Xmx2g -Xmn256m -XX:MaxTenuringThreshold=0 -XX:+UseParallelGC -XX:+AlwaysPreTouch}
