@@ -12,6 +12,12 @@
 #     reached in this run's closed loop, rounded up to a thousand (15000 when postfwd is not run)
 #   OPEN_SECONDS=60 how long each open-loop run lasts; PEER_LOAD=0.7 the peers' open-loop rate as a fraction of
 #     the requests/s each reached in its closed loop (a rate they can sustain)
+#   PIN=open (the default) runs the open-loop runs with the server and the generator on separate cores
+#     (taskset: the server on SERVER_CPUS=0, the generator on GENERATOR_CPUS=1), as a server and its clients on
+#     separate machines; PIN=all pins the closed-loop runs too, PIN=no never pins
+#   SERVER_JAVA_OPTS the server's JVM in the closed loop; OPEN_SERVER_JAVA_OPTS its JVMs in the open loop, one
+#     open-loop run each, separated by '|' (by default ZGC, then ParallelGC with a small young generation);
+#     GENERATOR_JAVA_OPTS the generator's
 #
 # Two runs per server, each on a fresh server:
 # - closed loop: each connection sends its next request right after the previous reply. This gives the most
@@ -20,7 +26,10 @@
 # - open loop (LoadGenerator --rate): the requests are due at a fixed rate, spread over the connections, and
 #   latency is measured from the time each was due (not from its send), so a stall is charged to every request
 #   that should have gone out during it (no coordinated omission). SERVICE is the latency from the actual send,
-#   LAG how late the generator itself sent.
+#   LAG how late the generator itself sent. With PIN=open (the default) the server (each peer alike) runs on one
+#   core and the generator on the other, so that neither waits for a core the other holds: the generator stands for
+#   Postfix's smtpd processes on other machines. The server then has one core, where the closed loop gave it two
+#   (shared with the generator), and the open-loop rate is still 10 times postfwd's closed-loop figure on two.
 #
 # The policy, for every server: clients in 203.0.113.0/24 are refused (5xx); at most 100 accepted recipients per
 # client address per hour (4xx beyond; a refused relay attempt is not counted, trusted clients are); recipients
@@ -44,12 +53,30 @@ PEERS=${PEERS:-relaycontrol postfwd policyd-rate-limit}
 OPEN=${OPEN:-yes}
 OPEN_SECONDS=${OPEN_SECONDS:-60}
 PEER_LOAD=${PEER_LOAD:-0.7}
-# the JVM of relaycontrol's server: a fixed heap with a large young generation, so that the server, which keeps
-# little (the buckets of 1,000,000 clients are 30 to 50 MB) and allocates about 3 KB per request, stops for a young
-# collection about every 25 s at 15,000 requests/s instead of every few seconds
+# the JVM of relaycontrol's server in the closed loop (throughput): a fixed heap with a large young generation, so
+# that the server, which keeps little (the buckets of 1,000,000 clients are 30 to 70 MB) and allocates about 3 KB per
+# request, stops for a young collection seldom; each such stop copies every bucket made since the last one (tens of
+# MB, tens of ms), which the closed loop's throughput hardly sees
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--Xms2g -Xmx2g -Xmn1536m -XX:+UseParallelGC -XX:+AlwaysPreTouch}
-# the load generator's JVM: the same idea, so that its own collections delay few sends
-GENERATOR_JAVA_OPTS=${GENERATOR_JAVA_OPTS:--Xms1g -Xmx1g -Xmn768m -XX:+UseParallelGC -XX:+AlwaysPreTouch}
+# the JVMs of relaycontrol's server in the open loop (latency from the due time), one open-loop run each, separated
+# by '|'. A young collection of ParallelGC stops the server for as long as it copies the buckets made since the last
+# one, a stall charged to every request due during it: 86 ms twice a minute with the 1.5 GB young generation above
+# (and the same buckets copied again from survivor to survivor). The two candidates:
+# - ZGC: pauses of tens of microseconds, whatever the number of live buckets; its marking runs beside the server's
+#   threads instead of stopping them, at the cost of CPU beside them on the server's core;
+# - ParallelGC with a small young generation whose survivors go straight to the old one: a pause about every 5 s
+#   that copies only the buckets made since the last (about a tenth of the 86 ms), never the same bucket twice.
+OPEN_SERVER_JAVA_OPTS=${OPEN_SERVER_JAVA_OPTS:--Xms2g -Xmx2g -XX:+UseZGC -XX:+AlwaysPreTouch|-Xms2g -Xmx2g -Xmn256m -XX:MaxTenuringThreshold=0 -XX:+UseParallelGC -XX:+AlwaysPreTouch}
+# the load generator's JVM: it writes each request into a buffer of its own and allocates next to nothing per
+# request, so its heap is small and it does not collect during a run
+GENERATOR_JAVA_OPTS=${GENERATOR_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch}
+PIN=${PIN:-open}
+SERVER_CPUS=${SERVER_CPUS:-0}
+GENERATOR_CPUS=${GENERATOR_CPUS:-1}
+case $PIN in open|all|no) ;; *) echo "PIN must be open, all or no, was '$PIN'" >&2; exit 2 ;; esac
+if [ "$PIN" != no ] && ! command -v taskset >/dev/null; then
+    echo "PIN=$PIN needs taskset (util-linux); PIN=no runs without pinning" >&2; exit 2
+fi
 [ -f "$JAR" ] || { echo "build the jar first: mvn -B -q package -DskipTests -pl examples/policy-server -am" >&2; exit 2; }
 
 WORK=$(mktemp -d /dev/shm/relaycontrol-policy-bench.XXXXXX 2>/dev/null || mktemp -d)
@@ -75,12 +102,20 @@ wait_port() {  # the peers print nothing when ready: poll their port, at most 30
     echo "nothing listens on 127.0.0.1:$1" >&2
     return 1
 }
+pinned() {  # RATE: whether a run at RATE (empty: closed loop) is pinned
+    [ "$PIN" = all ] || { [ "$PIN" = open ] && [ -n "${1:-}" ]; }
+}
+server_pin() {  # RATE: the command prefix that pins a server for that run (nothing when not pinned)
+    pinned "${1:-}" && echo "taskset -c $SERVER_CPUS" || true
+}
 generate() {  # PORT NAME REQUESTS [RATE]: closed loop, or open loop at RATE requests/s
-    local rate=()
+    local rate=() pin=()
     [ -n "${4:-}" ] && rate=(--rate "$4" --warmup 0.2)
-    echo "$2: load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$WORK/load"
+    pinned "${4:-}" && pin=(taskset -c "$GENERATOR_CPUS")
+    echo "$2: load average before: $(cut -d' ' -f1-3 /proc/loadavg)${pin:+, server on CPU $SERVER_CPUS, generator on CPU $GENERATOR_CPUS}" \
+        | tee -a "$WORK/load"
     # shellcheck disable=SC2086
-    java $GENERATOR_JAVA_OPTS -cp "$JAR" io.relaycontrol.examples.policy.bench.LoadGenerator \
+    "${pin[@]}" java $GENERATOR_JAVA_OPTS -cp "$JAR" io.relaycontrol.examples.policy.bench.LoadGenerator \
         --target "127.0.0.1:$1" --name "$2" --requests "$3" --connections "$CONNECTIONS" "${rate[@]}" \
         | tee -a "$WORK/results"
 }
@@ -88,7 +123,7 @@ throughput() {  # NAME: the requests/s of its closed-loop run
     awk -v n="$1" '$1 == "RESULT" && $2 == n { print $3 }' "$WORK/results"
 }
 
-run_relaycontrol() {  # NAME REQUESTS [RATE]
+run_relaycontrol() {  # NAME REQUESTS [RATE OPEN_JAVA_OPTS]
     local port; port=$(free_port)
     cat > "$WORK/relaycontrol.properties" <<PROPS
 policy.listen = 127.0.0.1:$port
@@ -101,8 +136,11 @@ relay.limit.max-keys = 1500000
 PROPS
     # the audit log (one line per refusal) is silenced, as postfwd runs with --perfmon (no logging at all)
     local gclog; gclog="$WORK/gc-$(echo "$1" | tr -c 'a-zA-Z0-9\n' '_').log"
-    # shellcheck disable=SC2086
-    java $SERVER_JAVA_OPTS -Xlog:gc:file="$gclog" -Dorg.slf4j.simpleLogger.log.io.relaycontrol.audit=warn \
+    local opts=$SERVER_JAVA_OPTS
+    [ -n "${3:-}" ] && opts=$4
+    echo "$1: server JVM: $opts" | tee -a "$WORK/gc"
+    # shellcheck disable=SC2086,SC2046
+    $(server_pin "${3:-}") java $opts -Xlog:gc,gc+phases:file="$gclog" -Dorg.slf4j.simpleLogger.log.io.relaycontrol.audit=warn \
         -jar "$JAR" --config "$WORK/relaycontrol.properties" > "$WORK/relaycontrol.out" 2> "$WORK/relaycontrol.err" &
     local pid=$!
     PIDS+=("$pid")
@@ -111,7 +149,9 @@ PROPS
     generate "$port" "$1" "$2" "${3:-}"
     kill -TERM "$pid"; wait "$pid" || true
     grep -q '^stopped' "$WORK/relaycontrol.out" && echo "relaycontrol stopped cleanly on SIGTERM"
-    echo "GC $1: $(grep -c 'Pause' "$gclog") pauses, longest $(grep -o '[0-9.]*ms$' "$gclog" | sort -n | tail -1)" \
+    # ParallelGC logs one line per pause, ZGC three per cycle (Pause Mark Start, Mark End, Relocate Start)
+    echo "GC $1: $(grep -c 'GC([0-9]*) [A-Z].*->' "$gclog") collections, $(grep -cE 'Pause.*[0-9]ms$' "$gclog")" \
+        "pauses, longest pause $(grep -E 'Pause.*[0-9]ms$' "$gclog" | grep -oE '[0-9.]+ms$' | sort -n | tail -1)" \
         | tee -a "$WORK/gc"
 }
 
@@ -129,7 +169,8 @@ RULES
     # no request cache (--cache=0 measured faster on this stream than Debian's --cache=600 --cache-rdomain-only
     # --cache-no-size: the clients hardly repeat), no DNS, no logging, a pre-forked child for every connection,
     # private pid file and cache socket
-    postfwd2 --daemon -f "$WORK/postfwd/postfwd.cf" --interface 127.0.0.1 --port "$port" \
+    # shellcheck disable=SC2046
+    $(server_pin "${3:-}") postfwd2 --daemon -f "$WORK/postfwd/postfwd.cf" --interface 127.0.0.1 --port "$port" \
         --cache=0 --nodns --perfmon \
         --min_servers "$CONNECTIONS" --max_servers $((CONNECTIONS * 2)) --min_spare_servers 2 --max_spare_servers "$CONNECTIONS" \
         --pidfile "$WORK/postfwd/master.pid" --cache_socket "unix::$WORK/postfwd/cache.socket" \
@@ -164,16 +205,17 @@ db_error_action: "dunno"
 report: False
 delay_to_close: 300
 YAML
-    policyd-rate-limit --file "$WORK/prl/policyd-rate-limit.yaml" > "$WORK/prl/out" 2>&1 &
+    # shellcheck disable=SC2046
+    $(server_pin "${3:-}") policyd-rate-limit --file "$WORK/prl/policyd-rate-limit.yaml" > "$WORK/prl/out" 2>&1 &
     local pid=$!
     PIDS+=("$pid")
     wait_port "$port"
     generate "$port" "$1" "$2" "${3:-}"
     kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 }
-run() {  # PEER NAME REQUESTS [RATE]
+run() {  # PEER NAME REQUESTS [RATE [SERVER_JAVA_OPTS]]
     case $1 in
-        relaycontrol) run_relaycontrol "$2" "$3" "${4:-}" ;;
+        relaycontrol) run_relaycontrol "$2" "$3" "${4:-}" "${5:-}" ;;
         postfwd) run_postfwd "$2" "$3" "${4:-}" ;;
         policyd-rate-limit) run_policyd_rate_limit "$2" "$3" "${4:-}" ;;
         *) echo "unknown peer $1" >&2; exit 2 ;;
@@ -206,9 +248,15 @@ if [ "$OPEN" = yes ]; then
     for peer in $ORDER; do
         if [ "$peer" = relaycontrol ]; then
             rate=$OPEN_RATE
-        else
-            rate=$(awk -v t="$(throughput "$peer")" -v f="$PEER_LOAD" 'BEGIN { print int(t * f / 10) * 10 }')
+            IFS='|' read -r -a variants <<< "$OPEN_SERVER_JAVA_OPTS"
+            for v in "${!variants[@]}"; do
+                gc=$(echo "${variants[$v]}" | grep -oE 'Use[A-Za-z0-9]+GC' | head -1 | sed 's/^Use//')
+                [ "${#variants[@]}" -gt 1 ] && gc="$gc-$((v + 1))"
+                run "$peer" "$peer-open@$rate/s-${gc:-jvm$((v + 1))}" $((rate * OPEN_SECONDS)) "$rate" "${variants[$v]}"
+            done
+            continue
         fi
+        rate=$(awk -v t="$(throughput "$peer")" -v f="$PEER_LOAD" 'BEGIN { print int(t * f / 10) * 10 }')
         run "$peer" "$peer-open@$rate/s" $((rate * OPEN_SECONDS)) "$rate"
     done
 fi

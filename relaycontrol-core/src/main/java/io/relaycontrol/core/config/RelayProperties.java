@@ -61,10 +61,20 @@ import org.slf4j.LoggerFactory;
  * <tr><td>{@code relay.limit.sender-domain.messages}, {@code relay.limit.sender-domain.recipients},
  *     {@code relay.limit.recipient-domain.recipients}</td><td>as above, per sender domain (the envelope sender's
  *     domain; the null sender is one key) or per recipient domain</td><td>no limit</td></tr>
+ * <tr><td>{@code relay.limit.client.bytes}, {@code relay.limit.user.bytes}, {@code relay.limit.sender-domain.bytes}
+ *     </td><td>message bytes per client address, login or sender domain ({@link Counted#MESSAGE_BYTES}: the size
+ *     of each message received, charged at the end of the data, never the size a client declares), as
+ *     {@code COUNT/PERIOD} where COUNT may end in a binary suffix {@code k}, {@code m}, {@code g} (1024-based,
+ *     as Exim's {@code per_byte}): {@code 50m/1h, 500m/1d}. A request without a size (the DATA command, or an
+ *     integration that passes none) is not charged, so a byte limit needs the size at the end of the data
+ *     (Postfix: {@code smtpd_end_of_data_restrictions}). A message larger than a rate's COUNT is always
+ *     deferred</td><td>no limit</td></tr>
  * <tr><td>{@code relay.limit.override.<limit>}</td><td>per-key rates of one limit ({@code client-recipients},
  *     {@code client-messages}, {@code user-recipients}, {@code user-messages}, {@code sender-domain-messages},
- *     {@code sender-domain-recipients}, {@code recipient-domain-recipients}):
- *     {@code KEY=COUNT/PERIOD[, COUNT/PERIOD], KEY=...}, e.g. {@code 192.0.2.25=5000/1d, lists.example=100/1m}</td>
+ *     {@code sender-domain-recipients}, {@code recipient-domain-recipients}, {@code client-bytes},
+ *     {@code user-bytes}, {@code sender-domain-bytes}):
+ *     {@code KEY=COUNT/PERIOD[, COUNT/PERIOD], KEY=...}, e.g. {@code 192.0.2.25=5000/1d, lists.example=100/1m}
+ *     (byte limits: {@code 192.0.2.25=1g/1d})</td>
  *     <td>none</td></tr>
  * <tr><td>{@code relay.limit.exempt.<limit>}</td><td>client networks (as trusted-networks) that one limit neither
  *     counts nor refuses</td><td>none</td></tr>
@@ -159,11 +169,15 @@ public final class RelayProperties {
     static final String SENDER_DOMAIN_MESSAGES = "relay.limit.sender-domain.messages";
     static final String SENDER_DOMAIN_RECIPIENTS = "relay.limit.sender-domain.recipients";
     static final String RECIPIENT_DOMAIN_RECIPIENTS = "relay.limit.recipient-domain.recipients";
+    static final String CLIENT_BYTES = "relay.limit.client.bytes";
+    static final String USER_BYTES = "relay.limit.user.bytes";
+    static final String SENDER_DOMAIN_BYTES = "relay.limit.sender-domain.bytes";
     static final String OVERRIDE_PREFIX = "relay.limit.override.";
     static final String EXEMPT_PREFIX = "relay.limit.exempt.";
     /** The names of the limits the keys can configure, which {@code override.<name>} and {@code exempt.<name>} use. */
     static final List<String> LIMIT_NAMES = List.of("client-recipients", "client-messages", "user-recipients",
-            "user-messages", "sender-domain-messages", "sender-domain-recipients", "recipient-domain-recipients");
+            "user-messages", "sender-domain-messages", "sender-domain-recipients", "recipient-domain-recipients",
+            "client-bytes", "user-bytes", "sender-domain-bytes");
     static final String IPV6_PREFIX = "relay.limit.ipv6-prefix";
     static final String MAX_KEYS = "relay.limit.max-keys";
     static final String CHARGE_REFUSED = "relay.limit.charge-refused";
@@ -177,7 +191,7 @@ public final class RelayProperties {
             SENDER_LOGINS, PROTECT_LOCAL, REQUIRE_TLS, CLIENT_RECIPIENTS, CLIENT_MESSAGES, USER_RECIPIENTS,
             USER_MESSAGES, IPV6_PREFIX, MAX_KEYS, CHARGE_REFUSED, CHECK, MODE, AUDIT_ALL, NAME,
             SENDER_DOMAIN_MESSAGES, SENDER_DOMAIN_RECIPIENTS, RECIPIENT_DOMAIN_RECIPIENTS,
-            ConfiguredLimitStore.STORE, ConfiguredLimitStore.FAILURE, ConfiguredLimitStore.TIMEOUT,
+            CLIENT_BYTES, USER_BYTES, SENDER_DOMAIN_BYTES, ConfiguredLimitStore.STORE, ConfiguredLimitStore.FAILURE, ConfiguredLimitStore.TIMEOUT,
             ConfiguredLimitStore.BREAKER_FAILURES, ConfiguredLimitStore.BREAKER_OPEN));
 
     private static Set<String> withDnsKeys(Set<String> keys) {
@@ -365,6 +379,66 @@ public final class RelayProperties {
         return dryRun;
     }
 
+    /**
+     * Parses a byte limit's rates: {@code COUNT/PERIOD, ...} as {@link Rate#parseList(String)}, where COUNT may end
+     * in a binary suffix {@code k} (1024), {@code m} (1024<sup>2</sup>) or {@code g} (1024<sup>3</sup>), either case,
+     * as Exim's {@code ratelimit} with {@code per_byte}: {@code 50m/1h, 500m/1d}. (In PERIOD, {@code m} stays
+     * minutes.)
+     *
+     * @throws IllegalArgumentException quoting the bad entry and the whole text
+     */
+    static List<Rate> byteRates(String text) {
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("rate list is empty: '" + text
+                    + "' (expected COUNT/PERIOD entries such as '50m/1h, 500m/1d')");
+        }
+        List<Rate> out = new ArrayList<>();
+        for (String raw : text.split(",", -1)) {
+            String entry = raw.strip();
+            int slash = entry.indexOf('/');
+            if (slash < 0) {
+                throw badBytes(entry, text, "expected COUNT/PERIOD, e.g. 50m/1h");
+            }
+            String count = entry.substring(0, slash).strip();
+            long unit = 1;
+            if (!count.isEmpty()) {
+                switch (Character.toLowerCase(count.charAt(count.length() - 1))) {
+                    case 'k':
+                        unit = 1L << 10;
+                        break;
+                    case 'm':
+                        unit = 1L << 20;
+                        break;
+                    case 'g':
+                        unit = 1L << 30;
+                        break;
+                    default:
+                        break;
+                }
+            }
+            String digits = unit == 1 ? count : count.substring(0, count.length() - 1);
+            Rate one;
+            try {
+                // the period (and a number with neither sign nor blank) is checked as in any rate
+                one = Rate.parse(digits + entry.substring(slash));
+            } catch (IllegalArgumentException e) {
+                throw badBytes(entry, text, "expected COUNT[k|m|g]/PERIOD, e.g. 50m/1h (" + e.getMessage() + ")");
+            }
+            long bytes;
+            try {
+                bytes = Math.multiplyExact(one.count(), unit);
+            } catch (ArithmeticException e) {
+                throw badBytes(entry, text, "COUNT '" + count + "' is too large");
+            }
+            out.add(Rate.of(bytes, one.period()));
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    private static IllegalArgumentException badBytes(String entry, String text, String why) {
+        return new IllegalArgumentException("bad byte rate '" + entry + "' in '" + text + "': " + why);
+    }
+
     private static final class Parser {
         private final Map<String, String> keys;
         private final Path baseDir;
@@ -455,6 +529,10 @@ public final class RelayProperties {
                     Counted.RECIPIENTS, maxKeys);
             limit(b, RECIPIENT_DOMAIN_RECIPIENTS, "recipient-domain-recipients", LimitKeys.recipientDomain(),
                     Counted.RECIPIENTS, maxKeys);
+            limit(b, CLIENT_BYTES, "client-bytes", LimitKeys.clientAddress(v6), Counted.MESSAGE_BYTES, maxKeys);
+            limit(b, USER_BYTES, "user-bytes", LimitKeys.authenticatedIdentity(), Counted.MESSAGE_BYTES, maxKeys);
+            limit(b, SENDER_DOMAIN_BYTES, "sender-domain-bytes", LimitKeys.senderDomain(), Counted.MESSAGE_BYTES,
+                    maxKeys);
             for (String name : LIMIT_NAMES) {
                 for (String prefix : List.of(OVERRIDE_PREFIX, EXEMPT_PREFIX)) {
                     if (keys.containsKey(prefix + name) && !configuredLimits.contains(name)) {
@@ -608,7 +686,7 @@ public final class RelayProperties {
          * {@code KEY=RATE[, RATE...][, KEY=RATE...]}: an item with {@code =} starts a key, an item without adds a
          * rate to the key before it (rates are comma-separated too).
          */
-        private void overrides(RateLimit.Builder lb, String key) {
+        private void overrides(RateLimit.Builder lb, String key, Counted counted) {
             if (!keys.containsKey(key)) {
                 return;
             }
@@ -642,7 +720,7 @@ public final class RelayProperties {
             entries.add(new String[] {k, String.join(",", rates)});
             for (String[] e : entries) {
                 try {
-                    lb.override(e[0], Rate.parseList(e[1]));
+                    lb.override(e[0], rates(counted, e[1]));
                 } catch (IllegalArgumentException | IllegalStateException ex) {
                     throw new ConfigException(key, null, 0, "override for '" + e[0] + "': " + ex.getMessage(), ex);
                 }
@@ -679,7 +757,7 @@ public final class RelayProperties {
             }
             RateLimit.Builder lb;
             try {
-                lb = RateLimit.builder(name).key(limitKey).counting(counted).rates(Rate.parseList(value(key)))
+                lb = RateLimit.builder(name).key(limitKey).counting(counted).rates(rates(counted, value(key)))
                         .maxKeys(maxKeys);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(key, null, 0, e.getMessage(), e);
@@ -690,7 +768,7 @@ public final class RelayProperties {
             if (failureMode != null) {
                 lb.onStoreFailure(failureMode);
             }
-            overrides(lb, OVERRIDE_PREFIX + name);
+            overrides(lb, OVERRIDE_PREFIX + name, counted);
             String exemptKey = EXEMPT_PREFIX + name;
             if (keys.containsKey(exemptKey)) {
                 NetworkSet exempt = networks(exemptKey);
@@ -704,6 +782,11 @@ public final class RelayProperties {
                 throw new ConfigException(keys.containsKey(OVERRIDE_PREFIX + name) ? OVERRIDE_PREFIX + name : key, null,
                         0, e.getMessage(), e);
             }
+        }
+
+        /** A limit's rates: {@code COUNT/PERIOD, ...}; a byte limit's COUNT may carry a binary suffix. */
+        private static List<Rate> rates(Counted counted, String text) {
+            return counted == Counted.MESSAGE_BYTES ? byteRates(text) : Rate.parseList(text);
         }
 
         private boolean bool(String key, boolean dflt) {

@@ -199,7 +199,7 @@ class PolicyServerProtocolTest {
     }
 
     /** One message's policy requests as Postfix sends them with every restriction list asking: MAIL, RCPT, DATA, END-OF-MESSAGE. */
-    private static List<Map<String, String>> transaction(String client, long declared, long received) {
+    static List<Map<String, String>> transaction(String client, long declared, long received) {
         List<Map<String, String>> requests = new ArrayList<>();
         for (String state : List.of("MAIL", "RCPT", "DATA", "END-OF-MESSAGE")) {
             Map<String, String> m = rcpt(client, "bob@example.com");
