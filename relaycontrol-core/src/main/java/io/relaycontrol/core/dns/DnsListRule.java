@@ -358,6 +358,11 @@ public final class DnsListRule extends GuardedRule {
         if (v != ClientScores.MISS) {
             return v == ClientScores.CLEAN ? CLEAN : v;
         }
+        return clientVerdictFromZones(ip, now, generation);
+    }
+
+    /** {@link #clientVerdict} when the front table has nothing: kept apart so that the hot part stays small. */
+    private long clientVerdictFromZones(int ip, long now, int generation) {
         Object key = new DnsQueries.V4Key(ip);
         int score = 0;
         boolean clean = true;
@@ -390,15 +395,8 @@ public final class DnsListRule extends GuardedRule {
         if (stage == Stage.DATA) {
             return afterRcpt;
         }
-        Object client = DnsQueries.clientKey(request.clientAddress());
         if (stage != Stage.RCPT) {
-            for (int i = 0; i < listArray.length; i++) {
-                Object key = key(listArray[i], request, client);
-                if (key != null) {
-                    zones[i].lookup(key, queriers[i]);
-                }
-            }
-            return started;
+            return startLookups(request);
         }
         // The hot path: every answer cached and none listed or failed. No name is built and nothing allocated;
         // for an IPv4 client all client lists together are one read of the front table.
@@ -428,6 +426,18 @@ public final class DnsListRule extends GuardedRule {
             }
         }
         return notListed;
+    }
+
+    /** CONNECT, HELO, MAIL: starts the lookups that can start (kept apart so that the RCPT path stays small). */
+    private Decision startLookups(RelayRequest request) {
+        Object client = DnsQueries.clientKey(request.clientAddress());
+        for (int i = 0; i < listArray.length; i++) {
+            Object key = key(listArray[i], request, client);
+            if (key != null) {
+                zones[i].lookup(key, queriers[i]);
+            }
+        }
+        return started;
     }
 
     private Object key(DnsList list, RelayRequest request, Object client) {
