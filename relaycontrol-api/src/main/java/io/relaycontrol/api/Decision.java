@@ -42,11 +42,17 @@ public final class Decision {
     /** The reason: a {@code String}, or the {@link Rendering} that renders it when read. */
     private final Object reason;
     private final SmtpReply reply;
+    /**
+     * The children; for a decision made with {@link #composite(String, Decision, List, Decision)}, only the
+     * children before the last one, which is then {@link #detailSource} (such a decision has no details).
+     */
     private final List<Decision> children;
     /**
      * The details: an {@code Object[]} of keys and values, alternating, whose values are rendered with
-     * {@code String.valueOf} when first read; or the {@link Rendering} that gives them when read. One field for
-     * both, so that a decision stays at 48 bytes (nine references and the header, compressed oops).
+     * {@code String.valueOf} when first read; or the {@link Rendering} that gives them when read; or, for a
+     * decision made with {@link #composite(String, Decision, List, Decision)}, which has no details, its last
+     * child. One field for all three, so that a decision stays at 48 bytes (nine references and the header,
+     * compressed oops).
      */
     private final Object detailSource;
     private volatile Map<String, String> details;
@@ -211,14 +217,78 @@ public final class Decision {
     }
 
     private Decision(Decision decisive, String rule, List<Decision> children) {
+        this(decisive, rule, children, NO_DETAILS);
+    }
+
+    /**
+     * {@link #composite(String, Decision, List)} with the children given as the ones before the last, and the
+     * last: the children are {@code before} followed by {@code last}. A combinator that knows most of its
+     * children in advance (a first-decisive combinator whose members usually abstain with the same decision
+     * every time) passes the same unmodifiable list of them with every decision, and the decision copies
+     * nothing: {@code before} is kept as {@link List#copyOf} gives it, which is the list itself when it came
+     * from {@code List.of} or {@code List.copyOf}. {@link #children()} then gives a new unmodifiable view of
+     * the two on every call, equal to the list {@code composite(rule, decisive, before + last)} would keep;
+     * {@link #explain()} reads the same.
+     *
+     * @param rule the name of the composite rule
+     * @param decisive the member decision whose answer is passed on; one of {@code before} or {@code last} (the
+     *     same instance)
+     * @param before the member decisions made before the last one, in order; copied unless unmodifiable
+     * @param last the last member decision made
+     * @return the decision
+     * @throws NullPointerException if any argument or child is null
+     * @throws IllegalArgumentException if {@code decisive} is neither {@code last} nor one of {@code before}, or
+     *     {@code rule} is blank
+     * @since 0.2.0
+     */
+    public static Decision composite(String rule, Decision decisive, List<Decision> before, Decision last) {
+        Objects.requireNonNull(decisive, "decisive");
+        Objects.requireNonNull(last, "last");
+        List<Decision> copy = List.copyOf(before);
+        if (decisive != last && !containsSame(copy, decisive)) {
+            throw new IllegalArgumentException("the decisive decision " + decisive + " is not one of the children");
+        }
+        return new Decision(decisive, requireText(rule, "rule"), copy, last);
+    }
+
+    private Decision(Decision decisive, String rule, List<Decision> children, Object detailSource) {
         this.verdict = decisive.verdict;
         this.rule = rule;
         this.reason = decisive.reason;
         this.reply = decisive.reply;
         this.children = children;
-        this.detailSource = NO_DETAILS;
+        this.detailSource = detailSource;
         this.error = null;
         this.decisiveChild = decisive;
+    }
+
+    /**
+     * The children of a decision made with {@link #composite(String, Decision, List, Decision)}: the list
+     * before the last, then the last; unmodifiable.
+     */
+    private static final class Appended extends java.util.AbstractList<Decision> implements java.util.RandomAccess {
+        private final List<Decision> before;
+        private final Decision last;
+
+        Appended(List<Decision> before, Decision last) {
+            this.before = before;
+            this.last = last;
+        }
+
+        @Override
+        public Decision get(int index) {
+            int n = before.size();
+            if (index == n) {
+                return last;
+            }
+            Objects.checkIndex(index, n + 1);
+            return before.get(index);
+        }
+
+        @Override
+        public int size() {
+            return before.size() + 1;
+        }
     }
 
     /** For {@link #withDetails} and {@link #rendered}: a leaf that made its own answer, nothing copied. */
@@ -323,10 +393,13 @@ public final class Decision {
     public Builder toBuilder() {
         Builder b = new Builder(verdict, rule, reason());
         b.reply = reply;
-        if (!children.isEmpty()) {
-            b.children = new ArrayList<>(children);
+        List<Decision> cs = children();
+        if (!cs.isEmpty()) {
+            b.children = new ArrayList<>(cs);
         }
-        if (detailSource instanceof Rendering) {
+        if (detailSource instanceof Decision) {
+            // composite(rule, decisive, before, last): no details
+        } else if (detailSource instanceof Rendering) {
             details().forEach(b::detail); // rendered: the copy needs no rendering of its own
         } else {
             Object[] pairs = (Object[]) detailSource;
@@ -371,13 +444,17 @@ public final class Decision {
 
     /** @return the decisions this one was composed from, in the order they were made; unmodifiable */
     public List<Decision> children() {
-        return children;
+        Object last = detailSource;
+        return last instanceof Decision ? new Appended(children, (Decision) last) : children;
     }
 
     /** @return extra facts for people and logs (e.g. {@code tokensLeft}), in insertion order; unmodifiable */
     public Map<String, String> details() {
         Map<String, String> d = details;
         if (d == null) {
+            if (detailSource instanceof Decision) {
+                return Map.of(); // composite(rule, decisive, before, last): no details
+            }
             Map<String, String> m = new LinkedHashMap<>();
             if (detailSource instanceof Rendering) {
                 try {
@@ -424,6 +501,9 @@ public final class Decision {
                 return Optional.ofNullable(details().get(name));
             }
             return found[0] == null ? Optional.empty() : Optional.of(String.valueOf(found[0]));
+        }
+        if (detailSource instanceof Decision) {
+            return Optional.empty();
         }
         Object[] pairs = (Object[]) detailSource;
         for (int i = 0; i < pairs.length; i += 2) {
@@ -522,6 +602,9 @@ public final class Decision {
         }
         for (Decision c : children) {
             c.explain(sb, depth + 1);
+        }
+        if (detailSource instanceof Decision) {
+            ((Decision) detailSource).explain(sb, depth + 1);
         }
     }
 
