@@ -276,4 +276,50 @@ class DecisionTest {
         assertThatThrownBy(() -> Decision.rendered(Verdict.DEFER, "r", null, source))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4xx");
     }
+
+    @Test
+    void compositeWithLastWhenBuiltThenTheSameAsTheListFormAndNothingCopied() {
+        Decision a = Decision.noOpinion("a", "not the case");
+        Decision b = Decision.noOpinion("b", "not listed");
+        Decision leaf = Decision.deny("c", "listed", DENIED);
+        List<Decision> before = List.of(a, b);
+        Decision lean = Decision.composite("policy", leaf, before, leaf);
+        Decision plain = Decision.composite("policy", leaf, List.of(a, b, leaf));
+        assertThat(lean.children()).containsExactly(a, b, leaf).isEqualTo(plain.children());
+        assertThat(lean.children().get(2)).isSameAs(leaf);
+        assertThat(lean.explain()).isEqualTo(plain.explain());
+        assertThat(lean.toString()).isEqualTo(plain.toString());
+        assertThat(lean.decisive()).isSameAs(leaf);
+        assertThat(lean.decisivePath()).containsExactly(lean, leaf);
+        assertThat(lean.details()).isEmpty();
+        assertThat(lean.detail("x")).isEmpty();
+        assertThat(lean.error()).isEmpty();
+        assertThat(lean.toBuilder().build().explain()).isEqualTo(plain.explain());
+        assertThat(lean.toBuilder().build().children()).containsExactly(a, b, leaf);
+        assertThatThrownBy(() -> lean.children().add(a)).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> lean.children().get(3)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> lean.children().get(-1)).isInstanceOf(IndexOutOfBoundsException.class);
+
+        // the decisive decision may come before the last (a checked allow whose check agrees)
+        Decision allow = Decision.allow("local", "local domain");
+        Decision charged = Decision.noOpinion("limit", "charged 1 recipient");
+        Decision checked = Decision.composite("checked", allow, List.of(allow), charged);
+        assertThat(checked.children()).containsExactly(allow, charged);
+        assertThat(checked.decisive()).isSameAs(allow);
+        assertThat(checked.explain()).isEqualTo(Decision.composite("checked", allow, List.of(allow, charged)).explain());
+        Decision nested = Decision.composite("relay", checked, List.of(), checked);
+        assertThat(nested.decisive()).isSameAs(allow);
+        assertThat(nested.children()).containsExactly(checked);
+
+        java.util.ArrayList<Decision> mutable = new java.util.ArrayList<>(List.of(a));
+        Decision copied = Decision.composite("p", leaf, mutable, leaf);
+        mutable.add(b);
+        assertThat(copied.children()).containsExactly(a, leaf);
+        assertThatThrownBy(() -> Decision.composite("p", b, List.of(a), leaf))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Decision.composite("p", leaf, List.of(a), null))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Decision.composite(" ", leaf, List.of(a), leaf))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
