@@ -321,55 +321,84 @@ public final class DomainSet {
         int found = -1;
         int h = 0;
         int labels = 1;
-        int labelEnd = end;
-        boolean top = true;
-        boolean digitsOnly = true;
-        boolean upper = false;
-        boolean aLabel = false;
+        int labelEnd = end; // the end of the label being read
+        int right = '.'; // the (folded) character right of the one being read, read just before it
+        int seen = 0; // the classes of the characters read, or-ed: UPPER, and LETTER_OR_HYPHEN of the top label
         for (int i = end - 1; i >= 0; i--) {
             char c = q.charAt(i);
-            if (c == '.') {
+            if (c >= QUERY_CLASS.length) {
+                return findSlow(q, best);
+            }
+            int v = QUERY_CLASS[c];
+            int f = v & 0x7F; // the character, ASCII upper case folded; 0 if not allowed in the fast path
+            if (f == '.') {
                 // the label [i + 1, labelEnd) is complete; the suffix [i + 1, end) has `labels` labels
                 int l = labelEnd - i - 1;
-                if (l == 0 || l > DomainNames.MAX_LABEL_OCTETS || q.charAt(i + 1) == '-'
-                        || q.charAt(labelEnd - 1) == '-' || top && digitsOnly) {
+                if (l == 0 || l > DomainNames.MAX_LABEL_OCTETS || right == '-' || q.charAt(labelEnd - 1) == '-'
+                        || labels == 1 && (seen & LETTER_OR_HYPHEN) == 0) {
                     return findSlow(q, best);
                 }
-                aLabel |= l > 4 && isALabelStart(q, i + 1);
-                top = false;
+                if (l > 4 && right == 'x' && isALabelStart(q, i + 1)) {
+                    seen |= A_LABEL;
+                }
                 if ((found < 0 || best) && ((parentLabels >>> Math.min(labels, 63)) & 1) != 0) {
-                    int idx = t.findParent(q, i + 1, end, SuffixTable.mix(h));
+                    int idx = t.findParent(q, i + 1, end, SuffixTable.mix(h), (seen & UPPER) != 0);
                     if (idx >= 0) {
                         found = idx;
                     }
                 }
                 labels++;
                 labelEnd = i;
-            } else if (c >= 'a' && c <= 'z' || c == '-') {
-                digitsOnly = false;
-            } else if (c >= 'A' && c <= 'Z') {
-                c |= 0x20;
-                upper = true;
-                digitsOnly = false;
-            } else if (c < '0' || c > '9') {
+            } else if (f == 0) {
                 return findSlow(q, best);
             }
-            h = 31 * h + c;
+            seen |= labels == 1 ? v : v & UPPER;
+            h = 31 * h + f;
+            right = f;
         }
-        if (labelEnd == 0 || labelEnd > DomainNames.MAX_LABEL_OCTETS || q.charAt(0) == '-'
-                || q.charAt(labelEnd - 1) == '-' || top && digitsOnly) {
+        if (labelEnd == 0 || labelEnd > DomainNames.MAX_LABEL_OCTETS || right == '-'
+                || q.charAt(labelEnd - 1) == '-' || labels == 1 && (seen & LETTER_OR_HYPHEN) == 0) {
             return findSlow(q, best);
         }
-        if (upper && (aLabel || labelEnd > 4 && isALabelStart(q, 0))) {
+        if ((seen & UPPER) != 0 && ((seen & A_LABEL) != 0 || labelEnd > 4 && isALabelStart(q, 0))) {
             return findSlow(q, best); // an upper-case A-label: let canonicalisation check it
         }
+        if (found >= 0 && !best) {
+            return found; // the query is canonical up to case: the exact entry would change nothing
+        }
         if (((t.exactLabels >>> Math.min(labels, 63)) & 1) != 0) {
-            int idx = t.findExact(q, 0, end, SuffixTable.mix(h));
+            int idx = t.findExact(q, 0, end, SuffixTable.mix(h), (seen & UPPER) != 0);
             if (idx >= 0) {
                 return idx;
             }
         }
         return found;
+    }
+
+    /** {@link #QUERY_CLASS} flag: an upper-case ASCII letter. */
+    private static final int UPPER = 0x100;
+    /** {@link #QUERY_CLASS} flag: a letter or a hyphen (a top label without one is numeric). */
+    private static final int LETTER_OR_HYPHEN = 0x200;
+    /** Not a class: set in {@link #find}'s {@code seen} when a label other than the first starts with xn--. */
+    private static final int A_LABEL = 0x400;
+    /**
+     * Per ASCII character, for {@link #find}'s fast path: the character with upper case folded (low 7 bits; 0 for
+     * a character the fast path does not take, sent to {@link #findSlow}), and the flags {@link #UPPER} and
+     * {@link #LETTER_OR_HYPHEN}. One table read per character instead of a chain of range tests, and no branch on
+     * letter case (mixed case would mispredict it).
+     */
+    private static final int[] QUERY_CLASS = new int[128];
+
+    static {
+        for (char c = 'a'; c <= 'z'; c++) {
+            QUERY_CLASS[c] = c | LETTER_OR_HYPHEN;
+            QUERY_CLASS[c - 32] = c | LETTER_OR_HYPHEN | UPPER;
+        }
+        for (char c = '0'; c <= '9'; c++) {
+            QUERY_CLASS[c] = c;
+        }
+        QUERY_CLASS['-'] = '-' | LETTER_OR_HYPHEN;
+        QUERY_CLASS['.'] = '.';
     }
 
     /** @return whether the label at {@code i} starts with {@code xn--}, in any case */
