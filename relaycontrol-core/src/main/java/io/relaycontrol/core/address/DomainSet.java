@@ -43,7 +43,9 @@ import java.util.Optional;
  * Membership is one hash table (exact entries under their domain, subdomain entries under their parent)
  * probed at the label boundaries of the query, all found by one right-to-left pass that also checks the query
  * is canonical; a canonical query allocates nothing, and neither does one that differs from it only in ASCII
- * letter case or a trailing dot. The cost hardly depends on the number of entries (see {@code DomainSetBenchmark}).
+ * letter case or a trailing dot. A query with an A-label ({@code xn--}) is canonicalised first (allocating), which
+ * checks that the label is valid punycode: an invalid A-label matches nothing, like any invalid query. The cost
+ * hardly depends on the number of entries (see {@code DomainSetBenchmark}).
  *
  * <h2>List files</h2>
  * {@link #load(Path)} and {@link #parse(List, String)} read one entry per line; blank lines are skipped; text
@@ -264,7 +266,7 @@ public final class DomainSet {
      * @throws NullPointerException if {@code domain} is null
      */
     public boolean contains(String domain) {
-        return find(domain, false) >= 0;
+        return find(domain, false, false) >= 0;
     }
 
     /**
@@ -277,7 +279,7 @@ public final class DomainSet {
      */
     public Optional<DomainMatch> match(String domain) {
         Objects.requireNonNull(domain, "domain");
-        int idx = find(domain, true);
+        int idx = find(domain, true, false);
         if (idx < 0) {
             return Optional.empty();
         }
@@ -289,28 +291,21 @@ public final class DomainSet {
     }
 
     /**
-     * The entry index of the best match, or -1. The fast path is one right-to-left pass over the query that
-     * checks it is a canonical ASCII domain up to letter case and one trailing dot ({@link #isCanonicalQuery}'s
-     * rules), folds upper case, hashes every suffix and probes the table at the label boundaries whose label
-     * count some key has. Anything else (U-labels, empty labels, a numeric top label, upper-case A-labels) is
-     * canonicalised first, allocating, exactly as before.
+     * The entry index of the best match (with {@code best}; without it, of some match), or -1. The fast path is one
+     * right-to-left pass over the query that checks it is a canonical ASCII domain up to letter case and one
+     * trailing dot ({@link #isCanonicalQuery}'s rules), reading one {@link #QUERY_CLASS} entry per character (the
+     * folded character and its class), hashes every suffix and probes the one table at the label boundaries whose
+     * label count some key has; a probe compares the stored hash before the key, and the key without folding
+     * where the region has no upper case. Anything else (U-labels, empty labels, a numeric top label, and A-labels
+     * unless {@code aLabelsChecked}) is canonicalised first, allocating, which also checks the A-labels.
      */
-    private int find(String q, boolean best) {
+    private int find(String q, boolean best, boolean aLabelsChecked) {
         int len = q.length();
         if (len == 0) {
             return -1;
         }
         if (q.charAt(0) == '[') {
-            Integer idx = literals.get(q);
-            if (idx != null) {
-                return idx;
-            }
-            String c = canonicalOrNull(q);
-            if (c == null || c.equals(q)) {
-                return -1;
-            }
-            idx = literals.get(c);
-            return idx == null ? -1 : idx;
+            return findLiteral(q);
         }
         int end = q.charAt(len - 1) == '.' ? len - 1 : len;
         if (end == 0 || end > DomainNames.MAX_DOMAIN_OCTETS) {
@@ -323,7 +318,7 @@ public final class DomainSet {
         int labels = 1;
         int labelEnd = end; // the end of the label being read
         int right = '.'; // the (folded) character right of the one being read, read just before it
-        int seen = 0; // the classes of the characters read, or-ed: UPPER, and LETTER_OR_HYPHEN of the top label
+        int seen = 0; // the classes of the characters read, or-ed (QUERY_CLASS flags), and A_LABEL
         for (int i = end - 1; i >= 0; i--) {
             char c = q.charAt(i);
             if (c >= QUERY_CLASS.length) {
@@ -352,7 +347,7 @@ public final class DomainSet {
             } else if (f == 0) {
                 return findSlow(q, best);
             }
-            seen |= labels == 1 ? v : v & UPPER;
+            seen |= v; // LETTER_OR_HYPHEN is read only while every character read is in the top label
             h = 31 * h + f;
             right = f;
         }
@@ -360,8 +355,8 @@ public final class DomainSet {
                 || q.charAt(labelEnd - 1) == '-' || labels == 1 && (seen & LETTER_OR_HYPHEN) == 0) {
             return findSlow(q, best);
         }
-        if ((seen & UPPER) != 0 && ((seen & A_LABEL) != 0 || labelEnd > 4 && isALabelStart(q, 0))) {
-            return findSlow(q, best); // an upper-case A-label: let canonicalisation check it
+        if (!aLabelsChecked && ((seen & A_LABEL) != 0 || labelEnd > 4 && isALabelStart(q, 0))) {
+            return findSlow(q, best); // an A-label (rare): canonicalisation checks it is valid punycode
         }
         if (found >= 0 && !best) {
             return found; // the query is canonical up to case: the exact entry would change nothing
@@ -373,6 +368,20 @@ public final class DomainSet {
             }
         }
         return found;
+    }
+
+    /** An address literal ({@code [192.0.2.1]}): listed as it is, or in its canonical form. */
+    private int findLiteral(String q) {
+        Integer idx = literals.get(q);
+        if (idx != null) {
+            return idx;
+        }
+        String c = canonicalOrNull(q);
+        if (c == null || c.equals(q)) {
+            return -1;
+        }
+        idx = literals.get(c);
+        return idx == null ? -1 : idx;
     }
 
     /** {@link #QUERY_CLASS} flag: an upper-case ASCII letter. */
@@ -446,7 +455,7 @@ public final class DomainSet {
         if (c == null || c.charAt(0) == '[' || !isCanonicalQuery(c)) {
             return -1;
         }
-        return find(c, best);
+        return find(c, best, true);
     }
 
     private static String canonicalOrNull(String q) {
