@@ -49,14 +49,13 @@ public final class Decision {
     private final List<Decision> children;
     /**
      * The details: an {@code Object[]} of keys and values, alternating, whose values are rendered with
-     * {@code String.valueOf} when first read; or the {@link Rendering} that gives them when read; or, for a
-     * decision made with {@link #composite(String, Decision, List, Decision)}, which has no details, its last
-     * child. One field for all three, so that a decision stays at 48 bytes (nine references and the header,
-     * compressed oops).
+     * {@code String.valueOf} when read; or the {@link Rendering} that gives them when read; or, for a decision
+     * made with {@link #composite(String, Decision, List, Decision)}, which has no details, its last child; or,
+     * for a decision that records an exception (rare), a {@link Failure} holding it and the details. One field for
+     * all four, so that a decision is 40 bytes (seven references and the header, compressed oops): it is
+     * allocated on the path of every request, three times per decision of a policy with a rate limit.
      */
     private final Object detailSource;
-    private volatile Map<String, String> details;
-    private final Throwable error;
     /** The child whose answer this decision passes on, or {@code null} if this decision made its own answer. */
     private final Decision decisiveChild;
 
@@ -68,8 +67,8 @@ public final class Decision {
         this.reason = requireText(b.reason, "reason");
         this.reply = b.reply;
         this.children = b.children == null ? List.of() : List.copyOf(b.children);
-        this.detailSource = b.detailCount == 0 ? NO_DETAILS : Arrays.copyOf(b.detailPairs, b.detailCount * 2);
-        this.error = b.error;
+        Object[] pairs = b.detailCount == 0 ? NO_DETAILS : Arrays.copyOf(b.detailPairs, b.detailCount * 2);
+        this.detailSource = b.error == null ? pairs : new Failure(b.error, pairs);
         this.decisiveChild = b.decisiveChild;
         if (decisiveChild != null) {
             if (!containsSame(children, decisiveChild)) {
@@ -258,8 +257,18 @@ public final class Decision {
         this.reply = decisive.reply;
         this.children = children;
         this.detailSource = detailSource;
-        this.error = null;
         this.decisiveChild = decisive;
+    }
+
+    /** The exception of a decision that records one, and its details ({@code Object[]} pairs). Immutable. */
+    private static final class Failure {
+        final Throwable error;
+        final Object[] details;
+
+        Failure(Throwable error, Object[] details) {
+            this.error = error;
+            this.details = details;
+        }
     }
 
     /**
@@ -299,7 +308,6 @@ public final class Decision {
         this.reply = reply;
         this.children = List.of();
         this.detailSource = details;
-        this.error = null;
         this.decisiveChild = null;
     }
 
@@ -397,17 +405,21 @@ public final class Decision {
         if (!cs.isEmpty()) {
             b.children = new ArrayList<>(cs);
         }
-        if (detailSource instanceof Decision) {
+        Object source = detailSource;
+        if (source instanceof Failure) {
+            b.error = ((Failure) source).error;
+            source = ((Failure) source).details;
+        }
+        if (source instanceof Decision) {
             // composite(rule, decisive, before, last): no details
-        } else if (detailSource instanceof Rendering) {
+        } else if (source instanceof Rendering) {
             details().forEach(b::detail); // rendered: the copy needs no rendering of its own
         } else {
-            Object[] pairs = (Object[]) detailSource;
+            Object[] pairs = (Object[]) source;
             for (int i = 0; i < pairs.length; i += 2) {
                 b.detail((String) pairs[i], pairs[i + 1]);
             }
         }
-        b.error = error;
         b.decisiveChild = decisiveChild;
         return b;
     }
@@ -448,30 +460,31 @@ public final class Decision {
         return last instanceof Decision ? new Appended(children, (Decision) last) : children;
     }
 
-    /** @return extra facts for people and logs (e.g. {@code tokensLeft}), in insertion order; unmodifiable */
+    /**
+     * The details, rendered when read: a decision keeps no map, so each call renders them again (from a
+     * {@link Rendering}, or from the values given to {@link Builder#detail}) and gives an equal map.
+     *
+     * @return extra facts for people and logs (e.g. {@code tokensLeft}), in insertion order; unmodifiable
+     */
     public Map<String, String> details() {
-        Map<String, String> d = details;
-        if (d == null) {
-            if (detailSource instanceof Decision) {
-                return Map.of(); // composite(rule, decisive, before, last): no details
-            }
-            Map<String, String> m = new LinkedHashMap<>();
-            if (detailSource instanceof Rendering) {
-                try {
-                    ((Rendering) detailSource).details((k, v) -> m.put(k, String.valueOf(v)));
-                } catch (RuntimeException e) {
-                    m.put("renderingFailed", String.valueOf(e));
-                }
-            } else {
-                Object[] pairs = (Object[]) detailSource;
-                for (int i = 0; i < pairs.length; i += 2) {
-                    m.put((String) pairs[i], String.valueOf(pairs[i + 1]));
-                }
-            }
-            d = m.isEmpty() ? Map.of() : Collections.unmodifiableMap(m);
-            details = d;
+        Object source = detailSource instanceof Failure ? ((Failure) detailSource).details : detailSource;
+        if (source instanceof Decision || source == NO_DETAILS) {
+            return Map.of(); // composite(rule, decisive, before, last), or none
         }
-        return d;
+        Map<String, String> m = new LinkedHashMap<>();
+        if (source instanceof Rendering) {
+            try {
+                ((Rendering) source).details((k, v) -> m.put(k, String.valueOf(v)));
+            } catch (RuntimeException e) {
+                m.put("renderingFailed", String.valueOf(e));
+            }
+        } else {
+            Object[] pairs = (Object[]) source;
+            for (int i = 0; i < pairs.length; i += 2) {
+                m.put((String) pairs[i], String.valueOf(pairs[i + 1]));
+            }
+        }
+        return m.isEmpty() ? Map.of() : Collections.unmodifiableMap(m);
     }
 
     /**
@@ -485,14 +498,11 @@ public final class Decision {
      */
     public Optional<String> detail(String name) {
         Objects.requireNonNull(name, "name");
-        Map<String, String> d = details;
-        if (d != null) {
-            return Optional.ofNullable(d.get(name));
-        }
-        if (detailSource instanceof Rendering) {
+        Object source = detailSource instanceof Failure ? ((Failure) detailSource).details : detailSource;
+        if (source instanceof Rendering) {
             Object[] found = new Object[1];
             try {
-                ((Rendering) detailSource).details((k, v) -> {
+                ((Rendering) source).details((k, v) -> {
                     if (found[0] == null && k.equals(name)) {
                         found[0] = v;
                     }
@@ -502,10 +512,10 @@ public final class Decision {
             }
             return found[0] == null ? Optional.empty() : Optional.of(String.valueOf(found[0]));
         }
-        if (detailSource instanceof Decision) {
+        if (source instanceof Decision) {
             return Optional.empty();
         }
-        Object[] pairs = (Object[]) detailSource;
+        Object[] pairs = (Object[]) source;
         for (int i = 0; i < pairs.length; i += 2) {
             if (pairs[i].equals(name)) {
                 return Optional.of(String.valueOf(pairs[i + 1]));
@@ -516,7 +526,7 @@ public final class Decision {
 
     /** @return the exception of a failed rule, if this decision (not a child) records one */
     public Optional<Throwable> error() {
-        return Optional.ofNullable(error);
+        return detailSource instanceof Failure ? Optional.of(((Failure) detailSource).error) : Optional.empty();
     }
 
     /** @return {@code true} if the verdict is {@link Verdict#ALLOW} */
@@ -597,8 +607,8 @@ public final class Decision {
         if (!d.isEmpty()) {
             sb.append(' ').append(d);
         }
-        if (error != null) {
-            sb.append(" (").append(error.getClass().getName()).append(')');
+        if (detailSource instanceof Failure) {
+            sb.append(" (").append(((Failure) detailSource).error.getClass().getName()).append(')');
         }
         for (Decision c : children) {
             c.explain(sb, depth + 1);
@@ -668,7 +678,7 @@ public final class Decision {
 
         /**
          * Adds a detail, or replaces the value of a detail with the same name. The value is rendered with
-         * {@link String#valueOf(Object)} when {@link Decision#details()} is first read, so it must be immutable
+         * {@link String#valueOf(Object)} whenever {@link Decision#details()} is read, so it must be immutable
          * (a number, a {@code Duration}, a string, an enum): rendering on demand keeps the hot path of a rule that
          * reports details (a rate limit's tokens left) free of string building.
          *

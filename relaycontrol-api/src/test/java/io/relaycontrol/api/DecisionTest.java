@@ -181,7 +181,7 @@ class DecisionTest {
         Decision d = b.build();
         assertThat(d.details()).hasSize(10).containsEntry("k3", "PT1M30S").containsEntry("k9", "9");
         assertThat(d.details().keySet()).startsWith("k0", "k1", "k2", "k3");
-        assertThat(d.details()).isSameAs(d.details());
+        assertThat(d.details()).isEqualTo(d.details()); // rendered on each reading, always the same
         assertThat(d.explain()).contains("k3=PT1M30S");
         assertThatThrownBy(() -> b.detail("x", null)).isInstanceOf(NullPointerException.class);
     }
@@ -200,7 +200,7 @@ class DecisionTest {
     }
 
     @Test
-    void withDetailsWhenReadThenTheSameAsDetailsAddedOneByOneAndRenderedOnlyOnce() {
+    void withDetailsWhenReadThenTheSameAsDetailsAddedOneByOneAndRenderedOnEachReading() {
         Counted source = new Counted();
         Decision lazy = Decision.withDetails(Verdict.NO_OPINION, "limit", "charged 1 recipient", null, source);
         assertThat(source.asked).isZero(); // nothing rendered while deciding
@@ -210,14 +210,13 @@ class DecisionTest {
         assertThat(lazy.detail("store")).isEmpty();
         assertThat(lazy.details()).isEqualTo(eager.details());
         assertThat(lazy.details().keySet()).containsExactly("key", "tokensLeft", "refillIn");
-        assertThat(lazy.details()).isSameAs(lazy.details());
+        assertThat(lazy.details()).isEqualTo(lazy.details()); // rendered again on each reading, the same
         assertThat(lazy.explain()).isEqualTo(eager.explain())
                 .isEqualTo("NO_OPINION by limit: charged 1 recipient {key=192.0.2.1, tokensLeft=7, refillIn=PT20M}");
         assertThat(lazy.toString()).isEqualTo(eager.toString());
         int asked = source.asked;
         lazy.explain();
-        lazy.detail("key");
-        assertThat(source.asked).isEqualTo(asked); // the rendered map is kept
+        assertThat(source.asked).isEqualTo(asked + 1); // no map is kept: each reading renders once
         assertThat(lazy.toBuilder().build().explain()).isEqualTo(eager.explain());
         assertThatThrownBy(() -> lazy.details().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
     }
@@ -321,5 +320,28 @@ class DecisionTest {
                 .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> Decision.composite(" ", leaf, List.of(a), leaf))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void failedWhenBuiltWithDetailsThenKeepsTheErrorTheDetailsAndCopiesBoth() {
+        IllegalStateException boom = new IllegalStateException("store down");
+        Decision d = Decision.builder(Verdict.DEFER, "limit", "rate-limit store unavailable").reply(LATER)
+                .detail("key", "192.0.2.1").detail("store", "failed").error(boom).build();
+        assertThat(d.error()).containsSame(boom);
+        assertThat(d.details()).containsExactly(java.util.Map.entry("key", "192.0.2.1"),
+                java.util.Map.entry("store", "failed"));
+        assertThat(d.detail("store")).contains("failed");
+        assertThat(d.detail("mode")).isEmpty();
+        assertThat(d.explain()).isEqualTo("DEFER [" + LATER + "] by limit: rate-limit store unavailable"
+                + " {key=192.0.2.1, store=failed} (java.lang.IllegalStateException)");
+        Decision copy = d.toBuilder().detail("mode", "DEFER").build();
+        assertThat(copy.error()).containsSame(boom);
+        assertThat(copy.details()).containsOnlyKeys("key", "store", "mode");
+        Decision failed = Decision.failed("r", boom);
+        assertThat(failed.error()).containsSame(boom);
+        assertThat(failed.details()).isEmpty();
+        assertThat(failed.explain()).endsWith("(java.lang.IllegalStateException)");
+        assertThat(Decision.allow("a", "b").error()).isEmpty();
+        assertThat(Decision.allow("a", "b").toBuilder().error(boom).build().error()).containsSame(boom);
     }
 }
