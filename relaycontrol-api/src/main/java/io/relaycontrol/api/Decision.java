@@ -37,23 +37,28 @@ import java.util.function.BiConsumer;
  */
 public final class Decision {
 
-    private final Verdict verdict;
     private final String rule;
-    /** The reason: a {@code String}, or the {@link Rendering} that renders it when read. */
-    private final Object reason;
-    private final SmtpReply reply;
     /**
-     * The children; for a decision made with {@link #composite(String, Decision, List, Decision)}, only the
-     * children before the last one, which is then {@link #detailSource} (such a decision has no details).
+     * The reply if the decision carries one (its class gives the verdict: 5xx DENY, 4xx DEFER, 2xx ALLOW, as the
+     * invariants require), else the {@link Verdict}.
      */
-    private final List<Decision> children;
+    private final Object answer;
+    /**
+     * A decision with a {@link #decisiveChild}: its children (for one made with
+     * {@link #composite(String, Decision, List, Decision)}, those before the last, which is then
+     * {@link #detailSource}); its reason is the child's. A decision that made its own answer: the reason, a
+     * {@code String} or the {@link Rendering} that renders it when read (its children, rare, are in an
+     * {@link Extra}).
+     */
+    private final Object reasonOrChildren;
     /**
      * The details: an {@code Object[]} of keys and values, alternating, whose values are rendered with
      * {@code String.valueOf} when read; or the {@link Rendering} that gives them when read; or, for a decision
-     * made with {@link #composite(String, Decision, List, Decision)}, which has no details, its last child; or,
-     * for a decision that records an exception (rare), a {@link Failure} holding it and the details. One field for
-     * all four, so that a decision is 40 bytes (seven references and the header, compressed oops): it is
-     * allocated on the path of every request, three times per decision of a policy with a rate limit.
+     * made with {@link #composite(String, Decision, List, Decision)}, which has no details, its last child; or, for
+     * the rare decision that records an exception, or has children without a decisive one, an {@link Extra}.
+     * With {@link #answer} and {@link #reasonOrChildren} this keeps a decision at 32 bytes (five references and
+     * the header, compressed oops): it is allocated on the path of every request, three times per decision of a
+     * policy with a rate limit.
      */
     private final Object detailSource;
     /** The child whose answer this decision passes on, or {@code null} if this decision made its own answer. */
@@ -62,27 +67,34 @@ public final class Decision {
     private static final Object[] NO_DETAILS = new Object[0];
 
     private Decision(Builder b) {
-        this.verdict = Objects.requireNonNull(b.verdict, "verdict");
+        Verdict verdict = Objects.requireNonNull(b.verdict, "verdict");
         this.rule = requireText(b.rule, "rule");
-        this.reason = requireText(b.reason, "reason");
-        this.reply = b.reply;
-        this.children = b.children == null ? List.of() : List.copyOf(b.children);
+        String reason = requireText(b.reason, "reason");
+        SmtpReply reply = b.reply;
+        List<Decision> children = b.children == null ? List.of() : List.copyOf(b.children);
         Object[] pairs = b.detailCount == 0 ? NO_DETAILS : Arrays.copyOf(b.detailPairs, b.detailCount * 2);
-        this.detailSource = b.error == null ? pairs : new Failure(b.error, pairs);
-        this.decisiveChild = b.decisiveChild;
-        if (decisiveChild != null) {
-            if (!containsSame(children, decisiveChild)) {
-                throw new IllegalArgumentException("the decisive child " + decisiveChild
+        Decision dc = b.decisiveChild;
+        if (dc != null) {
+            if (!containsSame(children, dc)) {
+                throw new IllegalArgumentException("the decisive child " + dc
                         + " is not one of the children of " + rule);
             }
-            if (decisiveChild.verdict != verdict || !Objects.equals(decisiveChild.reply, reply)
-                    || (decisiveChild.reason != reason && !decisiveChild.reason().equals(reason()))) {
+            if (dc.verdict() != verdict || !Objects.equals(dc.replyOrNull(), reply) || !dc.reason().equals(reason)) {
                 throw new IllegalArgumentException("a decision that passes on its child's answer has the child's"
-                        + " verdict, reply and reason: child " + decisiveChild + ", decision " + verdict
+                        + " verdict, reply and reason: child " + dc + ", decision " + verdict
                         + (reply == null ? "" : " [" + reply + "]") + " by " + rule + ": " + reason);
             }
         }
         checkReply(verdict, reply);
+        this.answer = reply != null ? reply : verdict;
+        this.decisiveChild = dc;
+        if (dc != null) {
+            this.reasonOrChildren = children;
+            this.detailSource = b.error == null ? pairs : new Extra(null, pairs, b.error);
+        } else {
+            this.reasonOrChildren = reason;
+            this.detailSource = b.error == null && children.isEmpty() ? pairs : new Extra(children, pairs, b.error);
+        }
     }
 
     private static void checkReply(Verdict verdict, SmtpReply reply) {
@@ -251,23 +263,27 @@ public final class Decision {
     }
 
     private Decision(Decision decisive, String rule, List<Decision> children, Object detailSource) {
-        this.verdict = decisive.verdict;
         this.rule = rule;
-        this.reason = decisive.reason;
-        this.reply = decisive.reply;
-        this.children = children;
+        this.answer = decisive.answer;
+        this.reasonOrChildren = children;
         this.detailSource = detailSource;
         this.decisiveChild = decisive;
     }
 
-    /** The exception of a decision that records one, and its details ({@code Object[]} pairs). Immutable. */
-    private static final class Failure {
-        final Throwable error;
+    /**
+     * What few decisions have: the children of one without a decisive child (a negation, a combinator whose
+     * members all abstained), or {@code null} when the children are in {@link #reasonOrChildren}; the details
+     * ({@code Object[]} pairs); the exception of a failed rule, or {@code null}. Immutable.
+     */
+    private static final class Extra {
+        final List<Decision> children;
         final Object[] details;
+        final Throwable error;
 
-        Failure(Throwable error, Object[] details) {
-            this.error = error;
+        Extra(List<Decision> children, Object[] details, Throwable error) {
+            this.children = children;
             this.details = details;
+            this.error = error;
         }
     }
 
@@ -302,11 +318,9 @@ public final class Decision {
 
     /** For {@link #withDetails} and {@link #rendered}: a leaf that made its own answer, nothing copied. */
     private Decision(Verdict verdict, String rule, Object reason, SmtpReply reply, Rendering details) {
-        this.verdict = verdict;
         this.rule = rule;
-        this.reason = reason;
-        this.reply = reply;
-        this.children = List.of();
+        this.answer = reply != null ? reply : verdict;
+        this.reasonOrChildren = reason;
         this.detailSource = details;
         this.decisiveChild = null;
     }
@@ -399,16 +413,16 @@ public final class Decision {
 
     /** @return a builder initialised with this decision's fields, to derive a changed copy */
     public Builder toBuilder() {
-        Builder b = new Builder(verdict, rule, reason());
-        b.reply = reply;
+        Builder b = new Builder(verdict(), rule, reason());
+        b.reply = replyOrNull();
         List<Decision> cs = children();
         if (!cs.isEmpty()) {
             b.children = new ArrayList<>(cs);
         }
         Object source = detailSource;
-        if (source instanceof Failure) {
-            b.error = ((Failure) source).error;
-            source = ((Failure) source).details;
+        if (source instanceof Extra) {
+            b.error = ((Extra) source).error;
+            source = ((Extra) source).details;
         }
         if (source instanceof Decision) {
             // composite(rule, decisive, before, last): no details
@@ -426,7 +440,17 @@ public final class Decision {
 
     /** @return the verdict */
     public Verdict verdict() {
-        return verdict;
+        Object a = answer;
+        if (a instanceof Verdict) {
+            return (Verdict) a;
+        }
+        SmtpReply r = (SmtpReply) a;
+        return r.isPermanentFailure() ? Verdict.DENY : r.isTransientFailure() ? Verdict.DEFER : Verdict.ALLOW;
+    }
+
+    private SmtpReply replyOrNull() {
+        Object a = answer;
+        return a instanceof SmtpReply ? (SmtpReply) a : null;
     }
 
     /** @return the name of the rule that made this decision */
@@ -436,7 +460,7 @@ public final class Decision {
 
     /** @return why, for people (rendered when read if the decision was made with {@link #rendered}) */
     public String reason() {
-        Object r = reason;
+        Object r = decisive().reasonOrChildren; // a decision that passes on its child's answer has its reason
         if (r instanceof String) {
             return (String) r;
         }
@@ -451,13 +475,18 @@ public final class Decision {
 
     /** @return the SMTP reply to send; present for DENY and DEFER, and for ALLOW only if a rule chose one */
     public Optional<SmtpReply> reply() {
-        return Optional.ofNullable(reply);
+        return Optional.ofNullable(replyOrNull());
     }
 
     /** @return the decisions this one was composed from, in the order they were made; unmodifiable */
+    @SuppressWarnings("unchecked")
     public List<Decision> children() {
-        Object last = detailSource;
-        return last instanceof Decision ? new Appended(children, (Decision) last) : children;
+        Object source = detailSource;
+        if (decisiveChild != null) {
+            List<Decision> cs = (List<Decision>) reasonOrChildren;
+            return source instanceof Decision ? new Appended(cs, (Decision) source) : cs;
+        }
+        return source instanceof Extra && ((Extra) source).children != null ? ((Extra) source).children : List.of();
     }
 
     /**
@@ -467,7 +496,7 @@ public final class Decision {
      * @return extra facts for people and logs (e.g. {@code tokensLeft}), in insertion order; unmodifiable
      */
     public Map<String, String> details() {
-        Object source = detailSource instanceof Failure ? ((Failure) detailSource).details : detailSource;
+        Object source = detailSource instanceof Extra ? ((Extra) detailSource).details : detailSource;
         if (source instanceof Decision || source == NO_DETAILS) {
             return Map.of(); // composite(rule, decisive, before, last), or none
         }
@@ -498,7 +527,7 @@ public final class Decision {
      */
     public Optional<String> detail(String name) {
         Objects.requireNonNull(name, "name");
-        Object source = detailSource instanceof Failure ? ((Failure) detailSource).details : detailSource;
+        Object source = detailSource instanceof Extra ? ((Extra) detailSource).details : detailSource;
         if (source instanceof Rendering) {
             Object[] found = new Object[1];
             try {
@@ -526,12 +555,12 @@ public final class Decision {
 
     /** @return the exception of a failed rule, if this decision (not a child) records one */
     public Optional<Throwable> error() {
-        return detailSource instanceof Failure ? Optional.of(((Failure) detailSource).error) : Optional.empty();
+        return detailSource instanceof Extra ? Optional.ofNullable(((Extra) detailSource).error) : Optional.empty();
     }
 
     /** @return {@code true} if the verdict is {@link Verdict#ALLOW} */
     public boolean isAllowed() {
-        return verdict == Verdict.ALLOW;
+        return verdict() == Verdict.ALLOW;
     }
 
     /**
@@ -598,7 +627,8 @@ public final class Decision {
         if (depth > 0) {
             sb.append('\n');
         }
-        sb.append("  ".repeat(depth)).append(verdict);
+        sb.append("  ".repeat(depth)).append(verdict());
+        SmtpReply reply = replyOrNull();
         if (reply != null) {
             sb.append(" [").append(reply).append(']');
         }
@@ -607,21 +637,20 @@ public final class Decision {
         if (!d.isEmpty()) {
             sb.append(' ').append(d);
         }
-        if (detailSource instanceof Failure) {
-            sb.append(" (").append(((Failure) detailSource).error.getClass().getName()).append(')');
+        Throwable error = detailSource instanceof Extra ? ((Extra) detailSource).error : null;
+        if (error != null) {
+            sb.append(" (").append(error.getClass().getName()).append(')');
         }
-        for (Decision c : children) {
+        for (Decision c : children()) {
             c.explain(sb, depth + 1);
-        }
-        if (detailSource instanceof Decision) {
-            ((Decision) detailSource).explain(sb, depth + 1);
         }
     }
 
     /** @return one line: verdict, reply, rule and reason */
     @Override
     public String toString() {
-        return verdict + (reply == null ? "" : " [" + reply + "]") + " by " + rule + ": " + reason();
+        SmtpReply reply = replyOrNull();
+        return verdict() + (reply == null ? "" : " [" + reply + "]") + " by " + rule + ": " + reason();
     }
 
     /**

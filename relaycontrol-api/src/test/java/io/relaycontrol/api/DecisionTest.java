@@ -344,4 +344,48 @@ class DecisionTest {
         assertThat(Decision.allow("a", "b").error()).isEmpty();
         assertThat(Decision.allow("a", "b").toBuilder().error(boom).build().error()).containsSame(boom);
     }
+
+    @Test
+    void builderWhenChildrenWithOrWithoutADecisiveOneAndDetailsAndErrorThenEachPartReadsBack() {
+        IllegalStateException boom = new IllegalStateException("x");
+        Decision allow = Decision.allow("a", "listed");
+        Decision deny = Decision.deny("b", "blocked", DENIED);
+        // own answer with children (a negation): own reason and reply, the children, details and error
+        Decision negation = Decision.builder(Verdict.DENY, "not", "negated: listed").reply(DENIED).child(allow)
+                .detail("k", 1).error(boom).build();
+        assertThat(negation.verdict()).isEqualTo(Verdict.DENY);
+        assertThat(negation.reply()).contains(DENIED);
+        assertThat(negation.reason()).isEqualTo("negated: listed");
+        assertThat(negation.children()).containsExactly(allow);
+        assertThat(negation.decisiveChild()).isEmpty();
+        assertThat(negation.decisive()).isSameAs(negation);
+        assertThat(negation.details()).containsOnlyKeys("k");
+        assertThat(negation.error()).containsSame(boom);
+        assertThat(negation.explain()).isEqualTo("DENY [" + DENIED + "] by not: negated: listed {k=1}"
+                + " (java.lang.IllegalStateException)\n  ALLOW by a: listed");
+        // passing on a child's answer, with details: verdict, reply and reason are the child's
+        Decision passed = Decision.builder(Verdict.DENY, "p", "blocked").reply(DENIED).child(allow).child(deny)
+                .decisiveChild(deny).detail("store", "local").build();
+        assertThat(passed.verdict()).isEqualTo(Verdict.DENY);
+        assertThat(passed.reply()).contains(DENIED);
+        assertThat(passed.reason()).isEqualTo("blocked");
+        assertThat(passed.children()).containsExactly(allow, deny);
+        assertThat(passed.decisive()).isSameAs(deny);
+        assertThat(passed.details()).containsOnlyKeys("store");
+        assertThat(passed.error()).isEmpty();
+        Decision copy = passed.toBuilder().error(boom).build();
+        assertThat(copy.error()).containsSame(boom);
+        assertThat(copy.children()).containsExactly(allow, deny);
+        assertThat(copy.decisive()).isSameAs(deny);
+        assertThat(copy.details()).containsOnlyKeys("store");
+        // an ALLOW with a 2xx reply is an ALLOW
+        SmtpReply ok = SmtpReply.of(250, "2.1.5", "ok");
+        Decision allowWithReply = Decision.builder(Verdict.ALLOW, "a", "fine").reply(ok).build();
+        assertThat(allowWithReply.verdict()).isEqualTo(Verdict.ALLOW);
+        assertThat(allowWithReply.isAllowed()).isTrue();
+        assertThat(allowWithReply.reply()).contains(ok);
+        assertThat(Decision.composite("p", allowWithReply, List.of(allowWithReply)).verdict()).isEqualTo(Verdict.ALLOW);
+        assertThat(Decision.defer("d", "later", LATER).verdict()).isEqualTo(Verdict.DEFER);
+        assertThat(Decision.noOpinion("n", "none").children()).isEmpty();
+    }
 }
