@@ -767,9 +767,10 @@ public final class Rules {
 
     static final class CheckedAllow extends Combinator {
         /**
-         * {@code List.of(a)} for the last allow {@code a} of the first member that was not the usual one: the
-         * first member usually allows with one constant decision, whose list is then made once. Immutable; a
-         * race replaces one correct list with another.
+         * {@code List.of(a)} for the first allow {@code a} the first member gave, or empty before it allowed: the
+         * first member usually allows with one constant decision, whose list is then made once. Learnt once and
+         * never replaced (a race learns one of two correct lists); an allow that is another instance gets a list
+         * of its own.
          */
         private volatile List<Decision> firstAllow = List.of();
 
@@ -779,8 +780,11 @@ public final class Rules {
 
         private List<Decision> listOf(Decision first) {
             List<Decision> l = firstAllow;
-            if (l.isEmpty() || l.get(0) != first) {
-                l = List.of(first);
+            if (!l.isEmpty() && l.get(0) == first) {
+                return l;
+            }
+            l = List.of(first);
+            if (firstAllow.isEmpty()) {
                 firstAllow = l;
             }
             return l;
