@@ -37,47 +37,64 @@ import java.util.function.BiConsumer;
  */
 public final class Decision {
 
-    private final Verdict verdict;
     private final String rule;
-    /** The reason: a {@code String}, or the {@link Rendering} that renders it when read. */
-    private final Object reason;
-    private final SmtpReply reply;
-    private final List<Decision> children;
+    /**
+     * The reply if the decision carries one (its class gives the verdict: 5xx DENY, 4xx DEFER, 2xx ALLOW, as the
+     * invariants require), else the {@link Verdict}.
+     */
+    private final Object answer;
+    /**
+     * A decision with a {@link #decisiveChild}: its children (for one made with
+     * {@link #composite(String, Decision, List, Decision)}, those before the last, which is then
+     * {@link #detailSource}); its reason is the child's. A decision that made its own answer: the reason, a
+     * {@code String} or the {@link Rendering} that renders it when read (its children, rare, are in an
+     * {@link Extra}).
+     */
+    private final Object reasonOrChildren;
     /**
      * The details: an {@code Object[]} of keys and values, alternating, whose values are rendered with
-     * {@code String.valueOf} when first read; or the {@link Rendering} that gives them when read. One field for
-     * both, so that a decision stays at 48 bytes (nine references and the header, compressed oops).
+     * {@code String.valueOf} when read; or the {@link Rendering} that gives them when read; or, for a decision
+     * made with {@link #composite(String, Decision, List, Decision)}, which has no details, its last child; or, for
+     * the rare decision that records an exception, or has children without a decisive one, an {@link Extra}.
+     * With {@link #answer} and {@link #reasonOrChildren} this keeps a decision at 32 bytes (five references and
+     * the header, compressed oops): it is allocated on the path of every request, three times per decision of a
+     * policy with a rate limit.
      */
     private final Object detailSource;
-    private volatile Map<String, String> details;
-    private final Throwable error;
     /** The child whose answer this decision passes on, or {@code null} if this decision made its own answer. */
     private final Decision decisiveChild;
 
     private static final Object[] NO_DETAILS = new Object[0];
 
     private Decision(Builder b) {
-        this.verdict = Objects.requireNonNull(b.verdict, "verdict");
+        Verdict verdict = Objects.requireNonNull(b.verdict, "verdict");
         this.rule = requireText(b.rule, "rule");
-        this.reason = requireText(b.reason, "reason");
-        this.reply = b.reply;
-        this.children = b.children == null ? List.of() : List.copyOf(b.children);
-        this.detailSource = b.detailCount == 0 ? NO_DETAILS : Arrays.copyOf(b.detailPairs, b.detailCount * 2);
-        this.error = b.error;
-        this.decisiveChild = b.decisiveChild;
-        if (decisiveChild != null) {
-            if (!containsSame(children, decisiveChild)) {
-                throw new IllegalArgumentException("the decisive child " + decisiveChild
+        String reason = requireText(b.reason, "reason");
+        SmtpReply reply = b.reply;
+        List<Decision> children = b.children == null ? List.of() : List.copyOf(b.children);
+        Object[] pairs = b.detailCount == 0 ? NO_DETAILS : Arrays.copyOf(b.detailPairs, b.detailCount * 2);
+        Decision dc = b.decisiveChild;
+        if (dc != null) {
+            if (!containsSame(children, dc)) {
+                throw new IllegalArgumentException("the decisive child " + dc
                         + " is not one of the children of " + rule);
             }
-            if (decisiveChild.verdict != verdict || !Objects.equals(decisiveChild.reply, reply)
-                    || (decisiveChild.reason != reason && !decisiveChild.reason().equals(reason()))) {
+            if (dc.verdict() != verdict || !Objects.equals(dc.replyOrNull(), reply) || !dc.reason().equals(reason)) {
                 throw new IllegalArgumentException("a decision that passes on its child's answer has the child's"
-                        + " verdict, reply and reason: child " + decisiveChild + ", decision " + verdict
+                        + " verdict, reply and reason: child " + dc + ", decision " + verdict
                         + (reply == null ? "" : " [" + reply + "]") + " by " + rule + ": " + reason);
             }
         }
         checkReply(verdict, reply);
+        this.answer = reply != null ? reply : verdict;
+        this.decisiveChild = dc;
+        if (dc != null) {
+            this.reasonOrChildren = children;
+            this.detailSource = b.error == null ? pairs : new Extra(null, pairs, b.error);
+        } else {
+            this.reasonOrChildren = reason;
+            this.detailSource = b.error == null && children.isEmpty() ? pairs : new Extra(children, pairs, b.error);
+        }
     }
 
     private static void checkReply(Verdict verdict, SmtpReply reply) {
@@ -211,25 +228,100 @@ public final class Decision {
     }
 
     private Decision(Decision decisive, String rule, List<Decision> children) {
-        this.verdict = decisive.verdict;
+        this(decisive, rule, children, NO_DETAILS);
+    }
+
+    /**
+     * {@link #composite(String, Decision, List)} with the children given as the ones before the last, and the
+     * last: the children are {@code before} followed by {@code last}. A combinator that knows most of its
+     * children in advance (a first-decisive combinator whose members usually abstain with the same decision
+     * every time) passes the same unmodifiable list of them with every decision, and the decision copies
+     * nothing: {@code before} is kept as {@link List#copyOf} gives it, which is the list itself when it came
+     * from {@code List.of} or {@code List.copyOf}. {@link #children()} then gives a new unmodifiable view of
+     * the two on every call, equal to the list {@code composite(rule, decisive, before + last)} would keep;
+     * {@link #explain()} reads the same.
+     *
+     * @param rule the name of the composite rule
+     * @param decisive the member decision whose answer is passed on; one of {@code before} or {@code last} (the
+     *     same instance)
+     * @param before the member decisions made before the last one, in order; copied unless unmodifiable
+     * @param last the last member decision made
+     * @return the decision
+     * @throws NullPointerException if any argument or child is null
+     * @throws IllegalArgumentException if {@code decisive} is neither {@code last} nor one of {@code before}, or
+     *     {@code rule} is blank
+     * @since 0.2.0
+     */
+    public static Decision composite(String rule, Decision decisive, List<Decision> before, Decision last) {
+        Objects.requireNonNull(decisive, "decisive");
+        Objects.requireNonNull(last, "last");
+        List<Decision> copy = List.copyOf(before);
+        if (decisive != last && !containsSame(copy, decisive)) {
+            throw new IllegalArgumentException("the decisive decision " + decisive + " is not one of the children");
+        }
+        return new Decision(decisive, requireText(rule, "rule"), copy, last);
+    }
+
+    private Decision(Decision decisive, String rule, List<Decision> children, Object detailSource) {
         this.rule = rule;
-        this.reason = decisive.reason;
-        this.reply = decisive.reply;
-        this.children = children;
-        this.detailSource = NO_DETAILS;
-        this.error = null;
+        this.answer = decisive.answer;
+        this.reasonOrChildren = children;
+        this.detailSource = detailSource;
         this.decisiveChild = decisive;
+    }
+
+    /**
+     * What few decisions have: the children of one without a decisive child (a negation, a combinator whose
+     * members all abstained), or {@code null} when the children are in {@link #reasonOrChildren}; the details
+     * ({@code Object[]} pairs); the exception of a failed rule, or {@code null}. Immutable.
+     */
+    private static final class Extra {
+        final List<Decision> children;
+        final Object[] details;
+        final Throwable error;
+
+        Extra(List<Decision> children, Object[] details, Throwable error) {
+            this.children = children;
+            this.details = details;
+            this.error = error;
+        }
+    }
+
+    /**
+     * The children of a decision made with {@link #composite(String, Decision, List, Decision)}: the list
+     * before the last, then the last; unmodifiable.
+     */
+    private static final class Appended extends java.util.AbstractList<Decision> implements java.util.RandomAccess {
+        private final List<Decision> before;
+        private final Decision last;
+
+        Appended(List<Decision> before, Decision last) {
+            this.before = before;
+            this.last = last;
+        }
+
+        @Override
+        public Decision get(int index) {
+            int n = before.size();
+            if (index == n) {
+                return last;
+            }
+            Objects.checkIndex(index, n + 1);
+            return before.get(index);
+        }
+
+        @Override
+        public int size() {
+            return before.size() + 1;
+        }
     }
 
     /** For {@link #withDetails} and {@link #rendered}: a leaf that made its own answer, nothing copied. */
     private Decision(Verdict verdict, String rule, Object reason, SmtpReply reply, Rendering details) {
-        this.verdict = verdict;
         this.rule = rule;
-        this.reason = reason;
-        this.reply = reply;
-        this.children = List.of();
+        this.answer = reply != null ? reply : verdict;
+        this.reasonOrChildren = reason;
         this.detailSource = details;
-        this.error = null;
         this.decisiveChild = null;
     }
 
@@ -321,27 +413,44 @@ public final class Decision {
 
     /** @return a builder initialised with this decision's fields, to derive a changed copy */
     public Builder toBuilder() {
-        Builder b = new Builder(verdict, rule, reason());
-        b.reply = reply;
-        if (!children.isEmpty()) {
-            b.children = new ArrayList<>(children);
+        Builder b = new Builder(verdict(), rule, reason());
+        b.reply = replyOrNull();
+        List<Decision> cs = children();
+        if (!cs.isEmpty()) {
+            b.children = new ArrayList<>(cs);
         }
-        if (detailSource instanceof Rendering) {
+        Object source = detailSource;
+        if (source instanceof Extra) {
+            b.error = ((Extra) source).error;
+            source = ((Extra) source).details;
+        }
+        if (source instanceof Decision) {
+            // composite(rule, decisive, before, last): no details
+        } else if (source instanceof Rendering) {
             details().forEach(b::detail); // rendered: the copy needs no rendering of its own
         } else {
-            Object[] pairs = (Object[]) detailSource;
+            Object[] pairs = (Object[]) source;
             for (int i = 0; i < pairs.length; i += 2) {
                 b.detail((String) pairs[i], pairs[i + 1]);
             }
         }
-        b.error = error;
         b.decisiveChild = decisiveChild;
         return b;
     }
 
     /** @return the verdict */
     public Verdict verdict() {
-        return verdict;
+        Object a = answer;
+        if (a instanceof Verdict) {
+            return (Verdict) a;
+        }
+        SmtpReply r = (SmtpReply) a;
+        return r.isPermanentFailure() ? Verdict.DENY : r.isTransientFailure() ? Verdict.DEFER : Verdict.ALLOW;
+    }
+
+    private SmtpReply replyOrNull() {
+        Object a = answer;
+        return a instanceof SmtpReply ? (SmtpReply) a : null;
     }
 
     /** @return the name of the rule that made this decision */
@@ -351,7 +460,7 @@ public final class Decision {
 
     /** @return why, for people (rendered when read if the decision was made with {@link #rendered}) */
     public String reason() {
-        Object r = reason;
+        Object r = decisive().reasonOrChildren; // a decision that passes on its child's answer has its reason
         if (r instanceof String) {
             return (String) r;
         }
@@ -366,35 +475,45 @@ public final class Decision {
 
     /** @return the SMTP reply to send; present for DENY and DEFER, and for ALLOW only if a rule chose one */
     public Optional<SmtpReply> reply() {
-        return Optional.ofNullable(reply);
+        return Optional.ofNullable(replyOrNull());
     }
 
     /** @return the decisions this one was composed from, in the order they were made; unmodifiable */
+    @SuppressWarnings("unchecked")
     public List<Decision> children() {
-        return children;
+        Object source = detailSource;
+        if (decisiveChild != null) {
+            List<Decision> cs = (List<Decision>) reasonOrChildren;
+            return source instanceof Decision ? new Appended(cs, (Decision) source) : cs;
+        }
+        return source instanceof Extra && ((Extra) source).children != null ? ((Extra) source).children : List.of();
     }
 
-    /** @return extra facts for people and logs (e.g. {@code tokensLeft}), in insertion order; unmodifiable */
+    /**
+     * The details, rendered when read: a decision keeps no map, so each call renders them again (from a
+     * {@link Rendering}, or from the values given to {@link Builder#detail}) and gives an equal map.
+     *
+     * @return extra facts for people and logs (e.g. {@code tokensLeft}), in insertion order; unmodifiable
+     */
     public Map<String, String> details() {
-        Map<String, String> d = details;
-        if (d == null) {
-            Map<String, String> m = new LinkedHashMap<>();
-            if (detailSource instanceof Rendering) {
-                try {
-                    ((Rendering) detailSource).details((k, v) -> m.put(k, String.valueOf(v)));
-                } catch (RuntimeException e) {
-                    m.put("renderingFailed", String.valueOf(e));
-                }
-            } else {
-                Object[] pairs = (Object[]) detailSource;
-                for (int i = 0; i < pairs.length; i += 2) {
-                    m.put((String) pairs[i], String.valueOf(pairs[i + 1]));
-                }
-            }
-            d = m.isEmpty() ? Map.of() : Collections.unmodifiableMap(m);
-            details = d;
+        Object source = detailSource instanceof Extra ? ((Extra) detailSource).details : detailSource;
+        if (source instanceof Decision || source == NO_DETAILS) {
+            return Map.of(); // composite(rule, decisive, before, last), or none
         }
-        return d;
+        Map<String, String> m = new LinkedHashMap<>();
+        if (source instanceof Rendering) {
+            try {
+                ((Rendering) source).details((k, v) -> m.put(k, String.valueOf(v)));
+            } catch (RuntimeException e) {
+                m.put("renderingFailed", String.valueOf(e));
+            }
+        } else {
+            Object[] pairs = (Object[]) source;
+            for (int i = 0; i < pairs.length; i += 2) {
+                m.put((String) pairs[i], String.valueOf(pairs[i + 1]));
+            }
+        }
+        return m.isEmpty() ? Map.of() : Collections.unmodifiableMap(m);
     }
 
     /**
@@ -408,14 +527,11 @@ public final class Decision {
      */
     public Optional<String> detail(String name) {
         Objects.requireNonNull(name, "name");
-        Map<String, String> d = details;
-        if (d != null) {
-            return Optional.ofNullable(d.get(name));
-        }
-        if (detailSource instanceof Rendering) {
+        Object source = detailSource instanceof Extra ? ((Extra) detailSource).details : detailSource;
+        if (source instanceof Rendering) {
             Object[] found = new Object[1];
             try {
-                ((Rendering) detailSource).details((k, v) -> {
+                ((Rendering) source).details((k, v) -> {
                     if (found[0] == null && k.equals(name)) {
                         found[0] = v;
                     }
@@ -425,7 +541,10 @@ public final class Decision {
             }
             return found[0] == null ? Optional.empty() : Optional.of(String.valueOf(found[0]));
         }
-        Object[] pairs = (Object[]) detailSource;
+        if (source instanceof Decision) {
+            return Optional.empty();
+        }
+        Object[] pairs = (Object[]) source;
         for (int i = 0; i < pairs.length; i += 2) {
             if (pairs[i].equals(name)) {
                 return Optional.of(String.valueOf(pairs[i + 1]));
@@ -436,12 +555,12 @@ public final class Decision {
 
     /** @return the exception of a failed rule, if this decision (not a child) records one */
     public Optional<Throwable> error() {
-        return Optional.ofNullable(error);
+        return detailSource instanceof Extra ? Optional.ofNullable(((Extra) detailSource).error) : Optional.empty();
     }
 
     /** @return {@code true} if the verdict is {@link Verdict#ALLOW} */
     public boolean isAllowed() {
-        return verdict == Verdict.ALLOW;
+        return verdict() == Verdict.ALLOW;
     }
 
     /**
@@ -508,7 +627,8 @@ public final class Decision {
         if (depth > 0) {
             sb.append('\n');
         }
-        sb.append("  ".repeat(depth)).append(verdict);
+        sb.append("  ".repeat(depth)).append(verdict());
+        SmtpReply reply = replyOrNull();
         if (reply != null) {
             sb.append(" [").append(reply).append(']');
         }
@@ -517,10 +637,11 @@ public final class Decision {
         if (!d.isEmpty()) {
             sb.append(' ').append(d);
         }
+        Throwable error = detailSource instanceof Extra ? ((Extra) detailSource).error : null;
         if (error != null) {
             sb.append(" (").append(error.getClass().getName()).append(')');
         }
-        for (Decision c : children) {
+        for (Decision c : children()) {
             c.explain(sb, depth + 1);
         }
     }
@@ -528,7 +649,8 @@ public final class Decision {
     /** @return one line: verdict, reply, rule and reason */
     @Override
     public String toString() {
-        return verdict + (reply == null ? "" : " [" + reply + "]") + " by " + rule + ": " + reason();
+        SmtpReply reply = replyOrNull();
+        return verdict() + (reply == null ? "" : " [" + reply + "]") + " by " + rule + ": " + reason();
     }
 
     /**
@@ -585,7 +707,7 @@ public final class Decision {
 
         /**
          * Adds a detail, or replaces the value of a detail with the same name. The value is rendered with
-         * {@link String#valueOf(Object)} when {@link Decision#details()} is first read, so it must be immutable
+         * {@link String#valueOf(Object)} whenever {@link Decision#details()} is read, so it must be immutable
          * (a number, a {@code Duration}, a string, an enum): rendering on demand keeps the hot path of a rule that
          * reports details (a rate limit's tokens left) free of string building.
          *

@@ -181,7 +181,7 @@ class DecisionTest {
         Decision d = b.build();
         assertThat(d.details()).hasSize(10).containsEntry("k3", "PT1M30S").containsEntry("k9", "9");
         assertThat(d.details().keySet()).startsWith("k0", "k1", "k2", "k3");
-        assertThat(d.details()).isSameAs(d.details());
+        assertThat(d.details()).isEqualTo(d.details()); // rendered on each reading, always the same
         assertThat(d.explain()).contains("k3=PT1M30S");
         assertThatThrownBy(() -> b.detail("x", null)).isInstanceOf(NullPointerException.class);
     }
@@ -200,7 +200,7 @@ class DecisionTest {
     }
 
     @Test
-    void withDetailsWhenReadThenTheSameAsDetailsAddedOneByOneAndRenderedOnlyOnce() {
+    void withDetailsWhenReadThenTheSameAsDetailsAddedOneByOneAndRenderedOnEachReading() {
         Counted source = new Counted();
         Decision lazy = Decision.withDetails(Verdict.NO_OPINION, "limit", "charged 1 recipient", null, source);
         assertThat(source.asked).isZero(); // nothing rendered while deciding
@@ -210,14 +210,13 @@ class DecisionTest {
         assertThat(lazy.detail("store")).isEmpty();
         assertThat(lazy.details()).isEqualTo(eager.details());
         assertThat(lazy.details().keySet()).containsExactly("key", "tokensLeft", "refillIn");
-        assertThat(lazy.details()).isSameAs(lazy.details());
+        assertThat(lazy.details()).isEqualTo(lazy.details()); // rendered again on each reading, the same
         assertThat(lazy.explain()).isEqualTo(eager.explain())
                 .isEqualTo("NO_OPINION by limit: charged 1 recipient {key=192.0.2.1, tokensLeft=7, refillIn=PT20M}");
         assertThat(lazy.toString()).isEqualTo(eager.toString());
         int asked = source.asked;
         lazy.explain();
-        lazy.detail("key");
-        assertThat(source.asked).isEqualTo(asked); // the rendered map is kept
+        assertThat(source.asked).isEqualTo(asked + 1); // no map is kept: each reading renders once
         assertThat(lazy.toBuilder().build().explain()).isEqualTo(eager.explain());
         assertThatThrownBy(() -> lazy.details().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
     }
@@ -275,5 +274,118 @@ class DecisionTest {
                 .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> Decision.rendered(Verdict.DEFER, "r", null, source))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4xx");
+    }
+
+    @Test
+    void compositeWithLastWhenBuiltThenTheSameAsTheListFormAndNothingCopied() {
+        Decision a = Decision.noOpinion("a", "not the case");
+        Decision b = Decision.noOpinion("b", "not listed");
+        Decision leaf = Decision.deny("c", "listed", DENIED);
+        List<Decision> before = List.of(a, b);
+        Decision lean = Decision.composite("policy", leaf, before, leaf);
+        Decision plain = Decision.composite("policy", leaf, List.of(a, b, leaf));
+        assertThat(lean.children()).containsExactly(a, b, leaf).isEqualTo(plain.children());
+        assertThat(lean.children().get(2)).isSameAs(leaf);
+        assertThat(lean.explain()).isEqualTo(plain.explain());
+        assertThat(lean.toString()).isEqualTo(plain.toString());
+        assertThat(lean.decisive()).isSameAs(leaf);
+        assertThat(lean.decisivePath()).containsExactly(lean, leaf);
+        assertThat(lean.details()).isEmpty();
+        assertThat(lean.detail("x")).isEmpty();
+        assertThat(lean.error()).isEmpty();
+        assertThat(lean.toBuilder().build().explain()).isEqualTo(plain.explain());
+        assertThat(lean.toBuilder().build().children()).containsExactly(a, b, leaf);
+        assertThatThrownBy(() -> lean.children().add(a)).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> lean.children().get(3)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> lean.children().get(-1)).isInstanceOf(IndexOutOfBoundsException.class);
+
+        // the decisive decision may come before the last (a checked allow whose check agrees)
+        Decision allow = Decision.allow("local", "local domain");
+        Decision charged = Decision.noOpinion("limit", "charged 1 recipient");
+        Decision checked = Decision.composite("checked", allow, List.of(allow), charged);
+        assertThat(checked.children()).containsExactly(allow, charged);
+        assertThat(checked.decisive()).isSameAs(allow);
+        assertThat(checked.explain()).isEqualTo(Decision.composite("checked", allow, List.of(allow, charged)).explain());
+        Decision nested = Decision.composite("relay", checked, List.of(), checked);
+        assertThat(nested.decisive()).isSameAs(allow);
+        assertThat(nested.children()).containsExactly(checked);
+
+        java.util.ArrayList<Decision> mutable = new java.util.ArrayList<>(List.of(a));
+        Decision copied = Decision.composite("p", leaf, mutable, leaf);
+        mutable.add(b);
+        assertThat(copied.children()).containsExactly(a, leaf);
+        assertThatThrownBy(() -> Decision.composite("p", b, List.of(a), leaf))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Decision.composite("p", leaf, List.of(a), null))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Decision.composite(" ", leaf, List.of(a), leaf))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void failedWhenBuiltWithDetailsThenKeepsTheErrorTheDetailsAndCopiesBoth() {
+        IllegalStateException boom = new IllegalStateException("store down");
+        Decision d = Decision.builder(Verdict.DEFER, "limit", "rate-limit store unavailable").reply(LATER)
+                .detail("key", "192.0.2.1").detail("store", "failed").error(boom).build();
+        assertThat(d.error()).containsSame(boom);
+        assertThat(d.details()).containsExactly(java.util.Map.entry("key", "192.0.2.1"),
+                java.util.Map.entry("store", "failed"));
+        assertThat(d.detail("store")).contains("failed");
+        assertThat(d.detail("mode")).isEmpty();
+        assertThat(d.explain()).isEqualTo("DEFER [" + LATER + "] by limit: rate-limit store unavailable"
+                + " {key=192.0.2.1, store=failed} (java.lang.IllegalStateException)");
+        Decision copy = d.toBuilder().detail("mode", "DEFER").build();
+        assertThat(copy.error()).containsSame(boom);
+        assertThat(copy.details()).containsOnlyKeys("key", "store", "mode");
+        Decision failed = Decision.failed("r", boom);
+        assertThat(failed.error()).containsSame(boom);
+        assertThat(failed.details()).isEmpty();
+        assertThat(failed.explain()).endsWith("(java.lang.IllegalStateException)");
+        assertThat(Decision.allow("a", "b").error()).isEmpty();
+        assertThat(Decision.allow("a", "b").toBuilder().error(boom).build().error()).containsSame(boom);
+    }
+
+    @Test
+    void builderWhenChildrenWithOrWithoutADecisiveOneAndDetailsAndErrorThenEachPartReadsBack() {
+        IllegalStateException boom = new IllegalStateException("x");
+        Decision allow = Decision.allow("a", "listed");
+        Decision deny = Decision.deny("b", "blocked", DENIED);
+        // own answer with children (a negation): own reason and reply, the children, details and error
+        Decision negation = Decision.builder(Verdict.DENY, "not", "negated: listed").reply(DENIED).child(allow)
+                .detail("k", 1).error(boom).build();
+        assertThat(negation.verdict()).isEqualTo(Verdict.DENY);
+        assertThat(negation.reply()).contains(DENIED);
+        assertThat(negation.reason()).isEqualTo("negated: listed");
+        assertThat(negation.children()).containsExactly(allow);
+        assertThat(negation.decisiveChild()).isEmpty();
+        assertThat(negation.decisive()).isSameAs(negation);
+        assertThat(negation.details()).containsOnlyKeys("k");
+        assertThat(negation.error()).containsSame(boom);
+        assertThat(negation.explain()).isEqualTo("DENY [" + DENIED + "] by not: negated: listed {k=1}"
+                + " (java.lang.IllegalStateException)\n  ALLOW by a: listed");
+        // passing on a child's answer, with details: verdict, reply and reason are the child's
+        Decision passed = Decision.builder(Verdict.DENY, "p", "blocked").reply(DENIED).child(allow).child(deny)
+                .decisiveChild(deny).detail("store", "local").build();
+        assertThat(passed.verdict()).isEqualTo(Verdict.DENY);
+        assertThat(passed.reply()).contains(DENIED);
+        assertThat(passed.reason()).isEqualTo("blocked");
+        assertThat(passed.children()).containsExactly(allow, deny);
+        assertThat(passed.decisive()).isSameAs(deny);
+        assertThat(passed.details()).containsOnlyKeys("store");
+        assertThat(passed.error()).isEmpty();
+        Decision copy = passed.toBuilder().error(boom).build();
+        assertThat(copy.error()).containsSame(boom);
+        assertThat(copy.children()).containsExactly(allow, deny);
+        assertThat(copy.decisive()).isSameAs(deny);
+        assertThat(copy.details()).containsOnlyKeys("store");
+        // an ALLOW with a 2xx reply is an ALLOW
+        SmtpReply ok = SmtpReply.of(250, "2.1.5", "ok");
+        Decision allowWithReply = Decision.builder(Verdict.ALLOW, "a", "fine").reply(ok).build();
+        assertThat(allowWithReply.verdict()).isEqualTo(Verdict.ALLOW);
+        assertThat(allowWithReply.isAllowed()).isTrue();
+        assertThat(allowWithReply.reply()).contains(ok);
+        assertThat(Decision.composite("p", allowWithReply, List.of(allowWithReply)).verdict()).isEqualTo(Verdict.ALLOW);
+        assertThat(Decision.defer("d", "later", LATER).verdict()).isEqualTo(Verdict.DEFER);
+        assertThat(Decision.noOpinion("n", "none").children()).isEmpty();
     }
 }

@@ -43,7 +43,9 @@ import java.util.Optional;
  * Membership is one hash table (exact entries under their domain, subdomain entries under their parent)
  * probed at the label boundaries of the query, all found by one right-to-left pass that also checks the query
  * is canonical; a canonical query allocates nothing, and neither does one that differs from it only in ASCII
- * letter case or a trailing dot. The cost hardly depends on the number of entries (see {@code DomainSetBenchmark}).
+ * letter case or a trailing dot. A query with an A-label ({@code xn--}) is canonicalised first (allocating), which
+ * checks that the label is valid punycode: an invalid A-label matches nothing, like any invalid query. The cost
+ * hardly depends on the number of entries (see {@code DomainSetBenchmark}).
  *
  * <h2>List files</h2>
  * {@link #load(Path)} and {@link #parse(List, String)} read one entry per line; blank lines are skipped; text
@@ -264,7 +266,7 @@ public final class DomainSet {
      * @throws NullPointerException if {@code domain} is null
      */
     public boolean contains(String domain) {
-        return find(domain, false) >= 0;
+        return find(domain, false, false) >= 0;
     }
 
     /**
@@ -277,7 +279,7 @@ public final class DomainSet {
      */
     public Optional<DomainMatch> match(String domain) {
         Objects.requireNonNull(domain, "domain");
-        int idx = find(domain, true);
+        int idx = find(domain, true, false);
         if (idx < 0) {
             return Optional.empty();
         }
@@ -289,28 +291,21 @@ public final class DomainSet {
     }
 
     /**
-     * The entry index of the best match, or -1. The fast path is one right-to-left pass over the query that
-     * checks it is a canonical ASCII domain up to letter case and one trailing dot ({@link #isCanonicalQuery}'s
-     * rules), folds upper case, hashes every suffix and probes the table at the label boundaries whose label
-     * count some key has. Anything else (U-labels, empty labels, a numeric top label, upper-case A-labels) is
-     * canonicalised first, allocating, exactly as before.
+     * The entry index of the best match (with {@code best}; without it, of some match), or -1. The fast path is one
+     * right-to-left pass over the query that checks it is a canonical ASCII domain up to letter case and one
+     * trailing dot ({@link #isCanonicalQuery}'s rules), reading one {@link #QUERY_CLASS} entry per character (the
+     * folded character and its class), hashes every suffix and probes the one table at the label boundaries whose
+     * label count some key has; a probe compares the stored hash before the key, and the key without folding
+     * where the region has no upper case. Anything else (U-labels, empty labels, a numeric top label, and A-labels
+     * unless {@code aLabelsChecked}) is canonicalised first, allocating, which also checks the A-labels.
      */
-    private int find(String q, boolean best) {
+    private int find(String q, boolean best, boolean aLabelsChecked) {
         int len = q.length();
         if (len == 0) {
             return -1;
         }
         if (q.charAt(0) == '[') {
-            Integer idx = literals.get(q);
-            if (idx != null) {
-                return idx;
-            }
-            String c = canonicalOrNull(q);
-            if (c == null || c.equals(q)) {
-                return -1;
-            }
-            idx = literals.get(c);
-            return idx == null ? -1 : idx;
+            return findLiteral(q);
         }
         int end = q.charAt(len - 1) == '.' ? len - 1 : len;
         if (end == 0 || end > DomainNames.MAX_DOMAIN_OCTETS) {
@@ -321,55 +316,98 @@ public final class DomainSet {
         int found = -1;
         int h = 0;
         int labels = 1;
-        int labelEnd = end;
-        boolean top = true;
-        boolean digitsOnly = true;
-        boolean upper = false;
-        boolean aLabel = false;
+        int labelEnd = end; // the end of the label being read
+        int right = '.'; // the (folded) character right of the one being read, read just before it
+        int seen = 0; // the classes of the characters read, or-ed (QUERY_CLASS flags), and A_LABEL
         for (int i = end - 1; i >= 0; i--) {
             char c = q.charAt(i);
-            if (c == '.') {
+            if (c >= QUERY_CLASS.length) {
+                return findSlow(q, best);
+            }
+            int v = QUERY_CLASS[c];
+            int f = v & 0x7F; // the character, ASCII upper case folded; 0 if not allowed in the fast path
+            if (f == '.') {
                 // the label [i + 1, labelEnd) is complete; the suffix [i + 1, end) has `labels` labels
                 int l = labelEnd - i - 1;
-                if (l == 0 || l > DomainNames.MAX_LABEL_OCTETS || q.charAt(i + 1) == '-'
-                        || q.charAt(labelEnd - 1) == '-' || top && digitsOnly) {
+                if (l == 0 || l > DomainNames.MAX_LABEL_OCTETS || right == '-' || q.charAt(labelEnd - 1) == '-'
+                        || labels == 1 && (seen & LETTER_OR_HYPHEN) == 0) {
                     return findSlow(q, best);
                 }
-                aLabel |= l > 4 && isALabelStart(q, i + 1);
-                top = false;
+                if (l > 4 && right == 'x' && isALabelStart(q, i + 1)) {
+                    seen |= A_LABEL;
+                }
                 if ((found < 0 || best) && ((parentLabels >>> Math.min(labels, 63)) & 1) != 0) {
-                    int idx = t.findParent(q, i + 1, end, SuffixTable.mix(h));
+                    int idx = t.findParent(q, i + 1, end, SuffixTable.mix(h), (seen & UPPER) != 0);
                     if (idx >= 0) {
                         found = idx;
                     }
                 }
                 labels++;
                 labelEnd = i;
-            } else if (c >= 'a' && c <= 'z' || c == '-') {
-                digitsOnly = false;
-            } else if (c >= 'A' && c <= 'Z') {
-                c |= 0x20;
-                upper = true;
-                digitsOnly = false;
-            } else if (c < '0' || c > '9') {
+            } else if (f == 0) {
                 return findSlow(q, best);
             }
-            h = 31 * h + c;
+            seen |= v; // LETTER_OR_HYPHEN is read only while every character read is in the top label
+            h = 31 * h + f;
+            right = f;
         }
-        if (labelEnd == 0 || labelEnd > DomainNames.MAX_LABEL_OCTETS || q.charAt(0) == '-'
-                || q.charAt(labelEnd - 1) == '-' || top && digitsOnly) {
+        if (labelEnd == 0 || labelEnd > DomainNames.MAX_LABEL_OCTETS || right == '-'
+                || q.charAt(labelEnd - 1) == '-' || labels == 1 && (seen & LETTER_OR_HYPHEN) == 0) {
             return findSlow(q, best);
         }
-        if (upper && (aLabel || labelEnd > 4 && isALabelStart(q, 0))) {
-            return findSlow(q, best); // an upper-case A-label: let canonicalisation check it
+        if (!aLabelsChecked && ((seen & A_LABEL) != 0 || labelEnd > 4 && isALabelStart(q, 0))) {
+            return findSlow(q, best); // an A-label (rare): canonicalisation checks it is valid punycode
+        }
+        if (found >= 0 && !best) {
+            return found; // the query is canonical up to case: the exact entry would change nothing
         }
         if (((t.exactLabels >>> Math.min(labels, 63)) & 1) != 0) {
-            int idx = t.findExact(q, 0, end, SuffixTable.mix(h));
+            int idx = t.findExact(q, 0, end, SuffixTable.mix(h), (seen & UPPER) != 0);
             if (idx >= 0) {
                 return idx;
             }
         }
         return found;
+    }
+
+    /** An address literal ({@code [192.0.2.1]}): listed as it is, or in its canonical form. */
+    private int findLiteral(String q) {
+        Integer idx = literals.get(q);
+        if (idx != null) {
+            return idx;
+        }
+        String c = canonicalOrNull(q);
+        if (c == null || c.equals(q)) {
+            return -1;
+        }
+        idx = literals.get(c);
+        return idx == null ? -1 : idx;
+    }
+
+    /** {@link #QUERY_CLASS} flag: an upper-case ASCII letter. */
+    private static final int UPPER = 0x100;
+    /** {@link #QUERY_CLASS} flag: a letter or a hyphen (a top label without one is numeric). */
+    private static final int LETTER_OR_HYPHEN = 0x200;
+    /** Not a class: set in {@link #find}'s {@code seen} when a label other than the first starts with xn--. */
+    private static final int A_LABEL = 0x400;
+    /**
+     * Per ASCII character, for {@link #find}'s fast path: the character with upper case folded (low 7 bits; 0 for
+     * a character the fast path does not take, sent to {@link #findSlow}), and the flags {@link #UPPER} and
+     * {@link #LETTER_OR_HYPHEN}. One table read per character instead of a chain of range tests, and no branch on
+     * letter case (mixed case would mispredict it).
+     */
+    private static final int[] QUERY_CLASS = new int[128];
+
+    static {
+        for (char c = 'a'; c <= 'z'; c++) {
+            QUERY_CLASS[c] = c | LETTER_OR_HYPHEN;
+            QUERY_CLASS[c - 32] = c | LETTER_OR_HYPHEN | UPPER;
+        }
+        for (char c = '0'; c <= '9'; c++) {
+            QUERY_CLASS[c] = c;
+        }
+        QUERY_CLASS['-'] = '-' | LETTER_OR_HYPHEN;
+        QUERY_CLASS['.'] = '.';
     }
 
     /** @return whether the label at {@code i} starts with {@code xn--}, in any case */
@@ -417,7 +455,7 @@ public final class DomainSet {
         if (c == null || c.charAt(0) == '[' || !isCanonicalQuery(c)) {
             return -1;
         }
-        return find(c, best);
+        return find(c, best, true);
     }
 
     private static String canonicalOrNull(String q) {

@@ -132,13 +132,14 @@ final class SuffixTable {
     }
 
     /**
-     * The exact entry named by {@code s[from, to)}, compared with ASCII upper case folded.
+     * The exact entry named by {@code s[from, to)}, compared with ASCII upper case folded if {@code folded}.
      *
      * @param mixedHash {@code mix} of the right-to-left folded hash of the region
+     * @param folded whether the region may hold upper-case letters (else it is compared as it is)
      * @return the entry index, or -1
      */
-    int findExact(String s, int from, int to, int mixedHash) {
-        int slot = find(s, from, to, mixedHash);
+    int findExact(String s, int from, int to, int mixedHash, boolean folded) {
+        int slot = find(s, from, to, mixedHash, folded);
         return slot < 0 ? -1 : slots[slot + 2];
     }
 
@@ -146,15 +147,16 @@ final class SuffixTable {
      * The subdomain entry whose parent is {@code s[from, to)}.
      *
      * @param mixedHash {@code mix} of the right-to-left folded hash of the region
+     * @param folded whether the region may hold upper-case letters (else it is compared as it is)
      * @return the entry index, or -1
      */
-    int findParent(String s, int from, int to, int mixedHash) {
-        int slot = find(s, from, to, mixedHash);
+    int findParent(String s, int from, int to, int mixedHash, boolean folded) {
+        int slot = find(s, from, to, mixedHash, folded);
         return slot < 0 ? -1 : slots[slot + 3];
     }
 
-    /** @return the array index of the slot holding the key, or -1 */
-    private int find(String s, int from, int to, int mixedHash) {
+    /** @return the array index of the slot holding the key, or -1; the stored hash is compared first */
+    private int find(String s, int from, int to, int mixedHash, boolean folded) {
         int len = to - from;
         int[] t = slots;
         int slot = mixedHash & mask;
@@ -164,14 +166,29 @@ final class SuffixTable {
             if (h == 0) {
                 return -1;
             }
-            if (h == mixedHash && sameKey(t[at + 1], s, from, len)) {
+            if (h == mixedHash && (folded ? sameKeyFolded(t[at + 1], s, from, len) : sameKey(t[at + 1], s, from, len))) {
                 return at;
             }
             slot = (slot + 1) & mask;
         }
     }
 
+    /** The key at {@code off} against {@code s[from, from + len)} as it is (a region without upper case). */
     private boolean sameKey(int off, String s, int from, int len) {
+        byte[] c = chars;
+        if ((c[off - 1] & 0xFF) != len) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if (c[off + i] != s.charAt(from + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The key at {@code off} against {@code s[from, from + len)} with ASCII upper case folded. */
+    private boolean sameKeyFolded(int off, String s, int from, int len) {
         byte[] c = chars;
         if ((c[off - 1] & 0xFF) != len) {
             return false;

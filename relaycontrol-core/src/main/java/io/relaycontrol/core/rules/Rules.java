@@ -6,6 +6,7 @@ import io.relaycontrol.api.RelayRequest;
 import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.Verdict;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -582,6 +583,40 @@ public final class Rules {
 
     static final class FirstDecisive extends Combinator {
         private final Decision abstain;
+        /**
+         * Each member's first abstention and the lists of them, replaced (never changed) when a member abstains
+         * for the first time: see {@link #combine}.
+         */
+        private volatile Usual usual;
+
+        /**
+         * What the members answered the first time they abstained. A member usually abstains with one constant
+         * decision (a condition that is not the case, a client not in a set), so the decisions of the members
+         * asked before the decisive one are usually a prefix of these, and a decision can keep the prefix's
+         * list, made once, instead of a list of its own. Immutable.
+         */
+        private static final class Usual {
+            /** [i]: member i's first abstention, or null if it has not abstained yet. */
+            final Decision[] abstentions;
+            /** [k]: {@code List.of(abstentions[0..k-1])} if those are all known, else null. */
+            final List<Decision>[] prefixes;
+
+            @SuppressWarnings("unchecked")
+            Usual(Decision[] abstentions) {
+                this.abstentions = abstentions;
+                this.prefixes = (List<Decision>[]) new List<?>[abstentions.length + 1];
+                prefixes[0] = List.of();
+                for (int k = 0; k < abstentions.length && abstentions[k] != null; k++) {
+                    prefixes[k + 1] = List.of(Arrays.copyOf(abstentions, k + 1));
+                }
+            }
+
+            Usual with(int i, Decision abstention) {
+                Decision[] a = abstentions.clone();
+                a[i] = abstention;
+                return new Usual(a);
+            }
+        }
 
         FirstDecisive(String name, Rule[] members) {
             this(name, members, true);
@@ -591,11 +626,49 @@ public final class Rules {
         FirstDecisive(String name, Rule[] members, boolean checkNames) {
             super(name, members, checkNames);
             this.abstain = Decision.noOpinion(name, "no member rule had an opinion");
+            this.usual = new Usual(new Decision[members.length]);
         }
 
+        /**
+         * Asks the members in order until one has an opinion. While each member asked abstains with the decision
+         * it gave the first time it abstained (the same instance), nothing is allocated but the decision: its
+         * children are the list of those abstentions, made once ({@link Usual#prefixes}), and the decisive one
+         * ({@link Decision#composite(String, Decision, List, Decision)}). The children are the decisions the
+         * members made, as ever; only where they are kept differs. A member that abstains with another decision
+         * sends the request on the general path, {@link #combineFrom}, which keeps them in a list of its own.
+         */
         @Override
         Decision combine(RelayRequest request) {
-            Decision[] consulted = consult(request, 0);
+            Usual u = usual;
+            Decision[] abstentions = u.abstentions;
+            int last = members.length - 1;
+            for (int i = 0;; i++) {
+                Decision d = members[i].decide(request);
+                // members 0..i-1 abstained with abstentions[0..i-1], all known: prefixes[i] is their list
+                if (d.verdict() != Verdict.NO_OPINION) {
+                    return Decision.composite(name, d, u.prefixes[i], d);
+                }
+                if (i == last) {
+                    return abstain.toBuilder().children(u.prefixes[i]).child(d).build();
+                }
+                if (d != abstentions[i]) {
+                    return combineFrom(request, u, i, d);
+                }
+            }
+        }
+
+        /**
+         * The general path: member {@code i} abstained with {@code d}, not with its usual abstention (members
+         * before it did); remembers {@code d} if member {@code i} has no usual abstention yet, asks the rest
+         * with {@link #consult} and keeps all the decisions in a list of their own.
+         */
+        private Decision combineFrom(RelayRequest request, Usual u, int i, Decision d) {
+            if (u.abstentions[i] == null) {
+                usual = u.with(i, d); // a race loses at most a lesson, learnt again next time
+            }
+            Decision[] consulted = consult(request, i + 1);
+            System.arraycopy(u.abstentions, 0, consulted, 0, i);
+            consulted[i] = d;
             Decision last = consulted[consulted.length - 1];
             // List.of over the exact array: the one copy, which Decision.composite then keeps as it is
             List<Decision> children = List.of(consulted);
@@ -693,8 +766,28 @@ public final class Rules {
     }
 
     static final class CheckedAllow extends Combinator {
+        /**
+         * {@code List.of(a)} for the first allow {@code a} the first member gave, or empty before it allowed: the
+         * first member usually allows with one constant decision, whose list is then made once. Learnt once and
+         * never replaced (a race learns one of two correct lists); an allow that is another instance gets a list
+         * of its own.
+         */
+        private volatile List<Decision> firstAllow = List.of();
+
         CheckedAllow(String name, Rule[] members) {
             super(name, members);
+        }
+
+        private List<Decision> listOf(Decision first) {
+            List<Decision> l = firstAllow;
+            if (!l.isEmpty() && l.get(0) == first) {
+                return l;
+            }
+            l = List.of(first);
+            if (firstAllow.isEmpty()) {
+                firstAllow = l;
+            }
+            return l;
         }
 
         @Override
@@ -703,9 +796,9 @@ public final class Rules {
             if (first.verdict() != Verdict.ALLOW) {
                 return first; // x itself: nothing was checked
             }
-            if (members.length == 2) { // one check, the common case: no list to grow and copy
+            if (members.length == 2) { // one check, the common case: no list to grow and copy, nor any list at all
                 Decision d = members[1].decide(request);
-                return compose(name, d.verdict().isRefusal() ? d : first, List.of(first, d));
+                return Decision.composite(name, d.verdict().isRefusal() ? d : first, listOf(first), d);
             }
             List<Decision> consulted = new ArrayList<>(members.length);
             consulted.add(first);
