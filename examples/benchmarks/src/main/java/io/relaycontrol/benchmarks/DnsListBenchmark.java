@@ -247,15 +247,23 @@ public class DnsListBenchmark {
             // of their own (allocated together with their request, as a server does).
             java.util.Collections.shuffle(order, random);
             probes = new RelayRequest[PROBES];
+            for (int i = 0; i < PROBES; i++) {
+                probes[i] = rcpt(ipv4(order.get(i)));
+            }
+            // The unlisted clients' connections, allocated on their own in the same way (not every other request of
+            // the probes: that would walk memory at twice the stride of the other benchmarks).
             List<RelayRequest> quiet = new ArrayList<>();
             for (int i = 0; i < PROBES; i++) {
-                int ip = order.get(i);
-                probes[i] = rcpt(ipv4(ip));
-                if (!listed.contains(ip)) {
-                    quiet.add(probes[i]);
+                if (!listed.contains(order.get(i))) {
+                    quiet.add(rcpt(ipv4(order.get(i))));
                 }
             }
             unlisted = quiet.toArray(new RelayRequest[0]);
+            for (RelayRequest p : unlisted) {
+                if (rule.cachedScore(p) != 0 || !rule.decide(p).reason().startsWith("no listing")) {
+                    throw new IllegalStateException("unlisted probe not cached as unlisted: " + p);
+                }
+            }
             for (RelayRequest p : probes) { // the first read fills the rules' front tables, the checked one reads them
                 int ip = p.clientAddress().hashCode();
                 rule.cachedScore(p);
