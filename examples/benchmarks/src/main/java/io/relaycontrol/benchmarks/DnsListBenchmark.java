@@ -298,20 +298,10 @@ public class DnsListBenchmark {
      * per CPU-second of the benchmark thread are the steadier cost figure (every candidate pays the same count).
      */
     @State(Scope.Thread)
-    public static class Ops {
-        long ops;
-        private final CpuTime cpu = new CpuTime();
-
-        /** Starts the CPU clock of this iteration. */
-        @Setup(Level.Iteration)
-        public void startIteration() {
-            cpu.start(ops);
-        }
-
-        /** Prints this iteration's lookups per CPU-second. */
-        @TearDown(Level.Iteration)
-        public void stopIteration() {
-            cpu.stop(ops, "lookups");
+    public static class Ops extends CpuCounter {
+        @Override
+        String unit() {
+            return "lookups";
         }
     }
 

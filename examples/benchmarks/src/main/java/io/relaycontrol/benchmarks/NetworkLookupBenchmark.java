@@ -18,7 +18,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -45,21 +44,12 @@ public class NetworkLookupBenchmark {
      * iteration's lookups per CPU-second of the benchmark thread (the same counter for every candidate).
      */
     @State(Scope.Thread)
-    public static class Cursor {
+    public static class Cursor extends CpuCounter {
         int i;
-        long ops;
-        private final CpuTime cpu = new CpuTime();
 
-        /** Starts the CPU clock of this iteration. */
-        @Setup(Level.Iteration)
-        public void startIteration() {
-            cpu.start(ops);
-        }
-
-        /** Prints this iteration's lookups per CPU-second of the benchmark thread ({@link CpuTime}). */
-        @TearDown(Level.Iteration)
-        public void stopIteration() {
-            cpu.stop(ops, "lookups");
+        @Override
+        String unit() {
+            return "lookups";
         }
 
         int next(int n) {

@@ -28,7 +28,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -88,40 +87,21 @@ public class RateLimitBenchmark {
      * decisions per CPU-second of each benchmark thread are the steadier cost figure.
      */
     @State(Scope.Thread)
-    public static class Ops {
-        long ops;
-        private final CpuTime cpu = new CpuTime();
-
-        /** Starts the CPU clock of this iteration. */
-        @Setup(Level.Iteration)
-        public void startIteration() {
-            cpu.start(ops);
-        }
-
-        /** Prints this iteration's decisions per CPU-second. */
-        @TearDown(Level.Iteration)
-        public void stopIteration() {
-            cpu.stop(ops, "decisions");
+    public static class Ops extends CpuCounter {
+        @Override
+        String unit() {
+            return "decisions";
         }
     }
 
     /** This thread's place in the probe order, and its CPU time. */
     @State(Scope.Thread)
-    public static class Cursor {
+    public static class Cursor extends CpuCounter {
         int next;
-        long ops;
-        private final CpuTime cpu = new CpuTime();
 
-        /** Starts the CPU clock of this iteration. */
-        @Setup(Level.Iteration)
-        public void startIteration() {
-            cpu.start(ops);
-        }
-
-        /** Prints this iteration's decisions per CPU-second. */
-        @TearDown(Level.Iteration)
-        public void stopIteration() {
-            cpu.stop(ops, "decisions");
+        @Override
+        String unit() {
+            return "decisions";
         }
 
         /** A random place, so that two threads do not walk the same keys in step. */

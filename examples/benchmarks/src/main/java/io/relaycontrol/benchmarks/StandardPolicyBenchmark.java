@@ -179,11 +179,9 @@ public class StandardPolicyBenchmark {
      * thread's CPU time per iteration ({@link CpuTime}).
      */
     @State(Scope.Thread)
-    public static class Cursor {
+    public static class Cursor extends CpuCounter {
         private static final AtomicInteger THREADS = new AtomicInteger();
         int next;
-        long ops;
-        private final CpuTime cpu = new CpuTime();
 
         /** Picks this thread's starting point. */
         @Setup(Level.Trial)
@@ -191,16 +189,9 @@ public class StandardPolicyBenchmark {
             next = (THREADS.getAndIncrement() % 2) * (REQUESTS / 2);
         }
 
-        /** Starts the CPU clock of this iteration. */
-        @Setup(Level.Iteration)
-        public void startIteration() {
-            cpu.start(ops);
-        }
-
-        /** Prints this iteration's decisions per CPU-second. */
-        @TearDown(Level.Iteration)
-        public void stopIteration() {
-            cpu.stop(ops, "decisions");
+        @Override
+        String unit() {
+            return "decisions";
         }
 
         int next() {

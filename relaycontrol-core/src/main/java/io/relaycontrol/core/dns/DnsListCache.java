@@ -136,8 +136,7 @@ public final class DnsListCache {
         synchronized (lock) {
             List<?> now = List.copyOf(dnsServers);
             if (servers != null && !servers.equals(now)) {
-                generation++;
-                zones.values().forEach(ZoneCache::clear);
+                zones.values().forEach(ZoneCache::clear); // the retain below moves the generation on
             }
             servers = now;
             retain(keep, newMaximumSize);
