@@ -3,10 +3,9 @@ package io.relaycontrol.core.net;
 /**
  * The membership structure of one address family: the set's ranges with adjacent and overlapping ones merged into
  * disjoint intervals, in one sorted array, behind a first-level table. There is no per-entry information (that
- * lives in {@link NetworkSet.Family}, which {@code match()} uses). IPv4 keeps each interval's first and last
- * address in one {@code long} and searches the starts ({@link V4}); IPv6 keeps the intervals' boundaries (first
- * address, and the address after the last), so that an address is inside exactly when an odd number of boundaries
- * are at or below it ({@link V6}).
+ * lives in {@link NetworkSet.Family}, which {@code match()} uses). Each interval keeps its first and last address
+ * side by side (IPv4: one {@code long}, {@link V4}; IPv6: four, {@link V6}), and a lookup searches the first
+ * addresses and reads the last from the same cache line.
  *
  * <p>Why hand-written, and why this shape: the per-entry ranges that {@code match()} needs cannot be merged (a
  * range must name its entry), and at 1,000,000 random IPv4 prefixes they are 1.6x as many as the merged
@@ -14,8 +13,8 @@ package io.relaycontrol.core.net;
  * indexed by the address bits that follow the prefix every interval shares, and has about eight slots per
  * interval (at most 2^17 + 1), so that most slots hold no interval edge: with one slot per boundary, a lookup in
  * 10 to 1,000 random IPv4 prefixes ran at 0.76x to 0.82x the reference in {@code NetworkLookupBenchmark} (a 16-bit
- * table), with eight at 1.04x to 1.12x (quiet machine, 2 December 2026). An IPv4 slot that no interval touches,
- * or that one interval covers whole, is marked in the table and answered by that one read. Addresses outside the
+ * table), with eight at 1.04x to 1.12x (quiet machine, 2 December 2026). A slot that no interval touches,
+ * or that one interval covers whole, is marked in the table and answered by that one read (IPv4 and IPv6). Addresses outside the
  * shared prefix are answered by one comparison.
  *
  * <p>Immutable after construction and therefore safe for concurrent reads.
@@ -52,11 +51,11 @@ final class MergedRanges {
      */
     static final class V4 {
         /** Set in a first-level entry whose slot needs no search: the answer is {@link #INSIDE}. */
-        private static final int DECIDED = Integer.MIN_VALUE;
+        static final int DECIDED = Integer.MIN_VALUE;
         /** Set with {@link #DECIDED} when one interval covers the whole slot. */
-        private static final int INSIDE = 1 << 30;
+        static final int INSIDE = 1 << 30;
         /** The interval index in a first-level entry. */
-        private static final int K_MASK = INSIDE - 1;
+        static final int K_MASK = INSIDE - 1;
 
         private final long[] intervals;
         private final int n;
@@ -177,18 +176,25 @@ final class MergedRanges {
         }
     }
 
-    /** IPv6: boundaries as (high, low) pairs of {@code long}s, interleaved, sign bits flipped. */
+    /**
+     * IPv6: four {@code long}s per merged interval (first address high and low half, last address high and low
+     * half, sign bits flipped so that signed comparison is unsigned order), searched by first address as {@link V4}
+     * is, with the same flagged first-level table over the high half.
+     */
     static final class V6 {
-        /** bounds[2i] is boundary i's high half, bounds[2i + 1] its low half, both sign-flipped. */
-        private final long[] bounds;
+        private static final int DECIDED = V4.DECIDED;
+        private static final int INSIDE = V4.INSIDE;
+        private static final int K_MASK = V4.K_MASK;
+
+        /** iv[4i], iv[4i + 1]: interval i's first address; iv[4i + 2], iv[4i + 3]: its last; sign bits flipped. */
+        private final long[] iv;
         private final int n;
-        private final int intervals;
+        /** As {@link V4}'s index, over the high halves. */
         private final int[] index;
         private final int skip;
         private final int shift;
         private final long prefixMask;
         private final long prefixValue;
-        private final long firstHi;
 
         /**
          * @param startHi high halves of the ranges' first addresses, sorted, sign bit flipped
@@ -198,60 +204,68 @@ final class MergedRanges {
          * @param count how many ranges
          */
         V6(long[] startHi, long[] startLo, long[] endHi, long[] endLo, int count) {
-            long[] bh = new long[2 * count];
-            long[] bl = new long[2 * count];
+            long[] t = new long[4 * count];
             int m = 0;
-            int iv = 0;
-            boolean open = false;
-            long ch = 0;
-            long cl = 0;
             for (int i = 0; i < count; i++) {
-                long sh = startHi[i] ^ Long.MIN_VALUE;
-                long sl = startLo[i] ^ Long.MIN_VALUE;
-                long eh = endHi[i] ^ Long.MIN_VALUE;
-                long el = endLo[i] ^ Long.MIN_VALUE;
-                boolean atMax = ch == -1L && cl == -1L;
-                if (open && !atMax && sl == cl + 1 && sh == (cl == -1L ? ch + 1 : ch)) {
-                    ch = eh;
-                    cl = el;
-                    continue;
+                if (m > 0) {
+                    long ch = t[4 * m - 2] ^ Long.MIN_VALUE; // the open interval's last address, unsigned
+                    long cl = t[4 * m - 1] ^ Long.MIN_VALUE;
+                    long sh = startHi[i] ^ Long.MIN_VALUE;
+                    long sl = startLo[i] ^ Long.MIN_VALUE;
+                    boolean atMax = ch == -1L && cl == -1L;
+                    if (!atMax && sl == cl + 1 && sh == (cl == -1L ? ch + 1 : ch)) { // adjacent: extend
+                        t[4 * m - 2] = endHi[i];
+                        t[4 * m - 1] = endLo[i];
+                        continue;
+                    }
                 }
-                if (open) {
-                    bh[m] = cl == -1L ? ch + 1 : ch;
-                    bl[m++] = cl + 1;
-                }
-                bh[m] = sh;
-                bl[m++] = sl;
-                iv++;
-                ch = eh;
-                cl = el;
-                open = true;
-            }
-            if (open && !(ch == -1L && cl == -1L)) {
-                bh[m] = cl == -1L ? ch + 1 : ch;
-                bl[m++] = cl + 1;
+                t[4 * m] = startHi[i];
+                t[4 * m + 1] = startLo[i];
+                t[4 * m + 2] = endHi[i];
+                t[4 * m + 3] = endLo[i];
+                m++;
             }
             n = m;
-            intervals = iv;
-            bounds = new long[2 * m];
-            for (int i = 0; i < m; i++) {
-                bounds[2 * i] = bh[i] ^ Long.MIN_VALUE;
-                bounds[2 * i + 1] = bl[i] ^ Long.MIN_VALUE;
+            iv = java.util.Arrays.copyOf(t, 4 * m);
+            if (m > K_MASK) {
+                throw new IllegalStateException("too many intervals for the first-level table: " + m);
             }
             int bits = bitsFor(m);
-            firstHi = m == 0 ? 0 : bh[0];
-            int common = m == 0 ? 0 : Long.numberOfLeadingZeros(bh[0] ^ bh[m - 1]);
+            long first = m == 0 ? 0 : iv[0] ^ Long.MIN_VALUE;
+            long last = m == 0 ? 0 : iv[4 * m - 2] ^ Long.MIN_VALUE;
+            int common = Long.numberOfLeadingZeros(first ^ last);
             skip = Math.min(common, 64 - bits);
             shift = 64 - bits;
             prefixMask = skip == 0 ? 0 : -1L << (64 - skip);
-            prefixValue = firstHi & prefixMask;
+            prefixValue = first & prefixMask;
             index = new int[(1 << bits) + 1];
             int k = 0;
             for (int slot = 0; slot <= (1 << bits); slot++) {
-                while (k < m && (int) ((bh[k] << skip) >>> shift) < slot) {
+                while (k < m && (int) (((iv[4 * k + 2] ^ Long.MIN_VALUE) << skip) >>> shift) < slot) {
                     k++;
                 }
                 index[slot] = k;
+            }
+            // As in V4, over the high halves: a slot spans whole /64s, so a low half never splits one.
+            int freeBits = 64 - skip - bits;
+            for (int slot = 0; slot < (1 << bits); slot++) {
+                int lo = index[slot];
+                long slotFirst = prefixValue | ((long) slot << freeBits);
+                long slotLast = slotFirst | ((1L << freeBits) - 1); // freeBits <= 63: bits >= 1
+                if (lo >= m) {
+                    index[slot] = lo | DECIDED;
+                    continue;
+                }
+                long sh = iv[4 * lo] ^ Long.MIN_VALUE;
+                long sl = iv[4 * lo + 1] ^ Long.MIN_VALUE;
+                long eh = iv[4 * lo + 2] ^ Long.MIN_VALUE;
+                long el = iv[4 * lo + 3] ^ Long.MIN_VALUE;
+                if (Long.compareUnsigned(sh, slotLast) > 0) {
+                    index[slot] = lo | DECIDED; // the first candidate starts after the slot
+                } else if ((Long.compareUnsigned(sh, slotFirst) < 0 || sh == slotFirst && sl == 0)
+                        && (Long.compareUnsigned(eh, slotLast) > 0 || eh == slotLast && el == -1L)) {
+                    index[slot] = lo | DECIDED | INSIDE; // it covers the slot's first to last address
+                }
             }
         }
 
@@ -262,28 +276,36 @@ final class MergedRanges {
          */
         boolean contains(long hi, long lo) {
             if (((hi ^ prefixValue) & prefixMask) != 0) {
-                return (n & 1) != 0 && Long.compareUnsigned(hi, firstHi) > 0;
+                return false; // outside the prefix the first start and the last end share
             }
             int slot = (int) ((hi << skip) >>> shift);
             int a = index[slot];
-            int z = index[slot + 1];
+            if (a < 0) {
+                return (a & INSIDE) != 0;
+            }
+            int z = Math.min(index[slot + 1] & K_MASK, n - 1);
             long xh = hi ^ Long.MIN_VALUE;
             long xl = lo ^ Long.MIN_VALUE;
-            long[] b = bounds;
+            long[] t = iv;
+            long h0 = t[4 * a];
+            if (h0 > xh || h0 == xh && t[4 * a + 1] > xl) {
+                return false; // the first candidate starts above the address
+            }
             while (a < z) {
-                int mid = (a + z) >>> 1;
-                long h = b[2 * mid];
-                if (h < xh || h == xh && b[2 * mid + 1] <= xl) {
-                    a = mid + 1;
+                int mid = (a + z + 1) >>> 1;
+                long h = t[4 * mid];
+                if (h < xh || h == xh && t[4 * mid + 1] <= xl) {
+                    a = mid;
                 } else {
-                    z = mid;
+                    z = mid - 1;
                 }
             }
-            return (a & 1) != 0;
+            long eh = t[4 * a + 2];
+            return eh > xh || eh == xh && t[4 * a + 3] >= xl;
         }
 
         int intervals() {
-            return intervals;
+            return n;
         }
     }
 }

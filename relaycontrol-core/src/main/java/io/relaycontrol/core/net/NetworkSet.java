@@ -71,9 +71,9 @@ import java.util.Set;
  * <li>for membership ({@link #contains(InetAddress)}, {@link #contains(byte[])}, {@link #containsIpv4(int)},
  *     {@link #containsIpv6(long, long)}), the covered addresses as merged intervals (overlapping and adjacent
  *     entries joined, exceptions subtracted), stored as one sorted array of intervals (an IPv4 interval's first
- *     and last address in one {@code long}; IPv6: boundaries as pairs of {@code long}s), with a first-level table
+ *     and last address in one {@code long}; IPv6: in four {@code long}s), with a first-level table
  *     of about eight slots per interval (at most 2^17 + 1) indexed by the address bits after the prefix all
- *     intervals share. A lookup is one table read, and for IPv4 nothing more when the slot is wholly outside or
+ *     intervals share. A lookup is one table read, and nothing more when the slot is wholly outside or
  *     wholly inside the set, otherwise a binary search of a few intervals; it allocates nothing.</li>
  * <li>for {@link #match(InetAddress)}, non-overlapping ranges that each remember the prefix length, line and
  *     source of their most specific covering entry (its network is the range start masked to that length), so
