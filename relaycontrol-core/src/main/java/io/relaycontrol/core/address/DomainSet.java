@@ -300,9 +300,9 @@ public final class DomainSet {
      * unless {@code aLabelsChecked}) is canonicalised first, allocating, which also checks the A-labels.
      */
     private int find(String q, boolean best, boolean aLabelsChecked) {
-        int len = q.length();
-        if (len == 0) {
-            return -1;
+        int len = q.length(); // null: the NullPointerException the methods document, empty set or not
+        if (len == 0 || entries.length == 0) {
+            return -1; // an empty set (the standard policy's relay domains, often) matches nothing, valid or not
         }
         if (q.charAt(0) == '[') {
             return findLiteral(q);

@@ -189,8 +189,12 @@ public final class NetworkSet {
     }
 
     /**
-     * Whether the address is in the set. Allocation-free once compiled (the array {@link InetAddress#getAddress()}
-     * copies does not escape and is removed by the JIT; {@code NetworkLookupBenchmark} measures 0 B per lookup).
+     * Whether the address is in the set. For an {@link Inet4Address} allocation-free once compiled (the array
+     * {@link InetAddress#getAddress()} builds does not escape and is removed by the JIT; {@code NetworkLookupBenchmark}
+     * measures 0 B per lookup). For an {@link java.net.Inet6Address} the JIT keeps the 16-byte copy its
+     * {@code getAddress()} makes (32 B per lookup; Java 17 has no other way to read its bytes): a server that holds
+     * the peer address as bytes or numbers can ask {@link #contains(byte[])} or {@link #containsIpv6(long, long)},
+     * which allocate nothing.
      *
      * @param address an address; IPv4-mapped IPv6 is looked up as IPv4, the scope/zone is ignored
      * @return whether the address is in the set

@@ -57,6 +57,19 @@ class DomainSetTest {
     }
 
     @Test
+    void containsWhenSetEmptyThenNothingMatchesAndNullStillThrows() {
+        DomainSet empty = DomainSet.of();
+        for (String q : List.of("example.com", "EXAMPLE.com.", "[192.0.2.1]", "xn--mnchen-3ya.de", "münchen.de",
+                "a..b", "x", ".")) {
+            assertThat(empty.contains(q)).as(q).isFalse();
+            assertThat(empty.match(q)).as(q).isEmpty();
+        }
+        assertThatThrownBy(() -> empty.contains(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> empty.match(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> DomainSet.empty().contains(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
     void ofWhenEntriesNotCanonicalThenCanonicalised() {
         DomainSet s = DomainSet.of("Example.COM.", ".BÜCHER.example", "[IPv6:2001:DB8:0:0:0:0:0:1]",
                 "[IPv6:::FFFF:10.0.0.1]", "example.com");
