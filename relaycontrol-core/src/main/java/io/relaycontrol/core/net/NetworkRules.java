@@ -51,7 +51,40 @@ public final class NetworkRules {
      */
     public static Condition clientIn(String description, NetworkSet set) {
         Objects.requireNonNull(set, "set");
-        return Condition.of(description, r -> set.contains(r.clientAddress()));
+        Objects.requireNonNull(description, "description");
+        if (description.isBlank()) {
+            throw new IllegalArgumentException("condition description must not be blank");
+        }
+        return new ClientIn(description, set);
+    }
+
+    /**
+     * The condition of {@link #clientIn(String, NetworkSet)}, tested directly rather than through a
+     * {@code Predicate} ({@link Condition#of}): the standard policy asks it on every request.
+     */
+    private static final class ClientIn implements Condition {
+        private final String description;
+        private final NetworkSet set;
+
+        ClientIn(String description, NetworkSet set) {
+            this.description = description;
+            this.set = set;
+        }
+
+        @Override
+        public boolean test(RelayRequest request) {
+            return set.contains(request.clientAddress());
+        }
+
+        @Override
+        public String description() {
+            return description;
+        }
+
+        @Override
+        public String toString() {
+            return description;
+        }
     }
 
     /**
