@@ -23,6 +23,7 @@ import io.relaycontrol.core.penalty.ViolationFilter;
 import io.relaycontrol.core.penalty.Violations;
 import io.relaycontrol.core.rules.Condition;
 import io.relaycontrol.core.rules.Conditions;
+import io.relaycontrol.core.rules.DescribedCondition;
 import io.relaycontrol.core.rules.GuardedRule;
 import io.relaycontrol.core.rules.Policy;
 import io.relaycontrol.core.rules.Rule;
@@ -141,7 +142,7 @@ public final class StandardRelayPolicy implements Rule {
     private StandardRelayPolicy(Builder b) {
         this.settings = b;
         Condition trusted = NetworkRules.clientIn("client in trusted networks", b.trustedNetworks);
-        Condition privileged = privileged(b.trustedNetworks, trusted.or(Conditions.authenticated()));
+        Condition privileged = new Privileged(trusted.or(Conditions.authenticated()), b.trustedNetworks, false);
 
         List<Rule> r = new ArrayList<>();
         r.add(NetworkRules.denyClientsIn("blocked-networks", b.blockedNetworks, BLOCKED_REPLY));
@@ -149,7 +150,7 @@ public final class StandardRelayPolicy implements Rule {
         if (box != null) {
             r.add(box);
         }
-        Condition unprivileged = unprivileged(b.trustedNetworks, Conditions.not(privileged));
+        Condition unprivileged = new Privileged(Conditions.not(privileged), b.trustedNetworks, true);
         if (b.dnsLists != null) {
             r.add(new DnsStep(b.dnsLists, privileged));
         }
@@ -195,50 +196,26 @@ public final class StandardRelayPolicy implements Rule {
     }
 
     /**
-     * "Client in trusted networks or authenticated", with {@code composed}'s description, tested directly: the
-     * composed condition answers the same but through a chain of predicates ({@code anyOf} over two conditions, each
-     * a lambda), and every RCPT asks it (or its negation) four times. The trusted networks are asked first, as
-     * {@code composed} does, so that a failing lookup fails the same way.
+     * "Client in trusted networks or authenticated" ({@code negated}: its negation), with the description of the
+     * composed condition it replaces, tested directly: the composed condition answers the same but through a chain of
+     * predicates ({@code not} over {@code anyOf} over two conditions, each a lambda), and every RCPT asks it or its
+     * negation four times. The trusted networks are asked first, as the composed condition does, so that a failing
+     * lookup fails the same way.
      */
-    private static Condition privileged(NetworkSet trustedNetworks, Condition composed) {
-        String description = composed.description();
-        return new Condition() {
-            @Override
-            public boolean test(RelayRequest request) {
-                return trustedNetworks.contains(request.clientAddress()) || request.isAuthenticated();
-            }
+    private static final class Privileged extends DescribedCondition {
+        private final NetworkSet trustedNetworks;
+        private final boolean negated;
 
-            @Override
-            public String description() {
-                return description;
-            }
+        Privileged(Condition composed, NetworkSet trustedNetworks, boolean negated) {
+            super(composed.description());
+            this.trustedNetworks = trustedNetworks;
+            this.negated = negated;
+        }
 
-            @Override
-            public String toString() {
-                return description;
-            }
-        };
-    }
-
-    /** The negation of {@link #privileged}, with {@code composed}'s description, tested directly (see there). */
-    private static Condition unprivileged(NetworkSet trustedNetworks, Condition composed) {
-        String description = composed.description();
-        return new Condition() {
-            @Override
-            public boolean test(RelayRequest request) {
-                return !(trustedNetworks.contains(request.clientAddress()) || request.isAuthenticated());
-            }
-
-            @Override
-            public String description() {
-                return description;
-            }
-
-            @Override
-            public String toString() {
-                return description;
-            }
-        };
+        @Override
+        public boolean test(RelayRequest request) {
+            return negated != (trustedNetworks.contains(request.clientAddress()) || request.isAuthenticated());
+        }
     }
 
     private static ViolationFilter violations(Builder b, String senderLogin) {

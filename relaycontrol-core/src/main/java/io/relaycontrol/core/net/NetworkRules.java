@@ -6,6 +6,7 @@ import io.relaycontrol.api.SmtpReply;
 import io.relaycontrol.api.Verdict;
 import io.relaycontrol.api.address.IpAddresses;
 import io.relaycontrol.core.rules.Condition;
+import io.relaycontrol.core.rules.DescribedCondition;
 import io.relaycontrol.core.rules.GuardedRule;
 import io.relaycontrol.core.rules.Rule;
 import java.net.InetAddress;
@@ -51,40 +52,13 @@ public final class NetworkRules {
      */
     public static Condition clientIn(String description, NetworkSet set) {
         Objects.requireNonNull(set, "set");
-        Objects.requireNonNull(description, "description");
-        if (description.isBlank()) {
-            throw new IllegalArgumentException("condition description must not be blank");
-        }
-        return new ClientIn(description, set);
-    }
-
-    /**
-     * The condition of {@link #clientIn(String, NetworkSet)}, tested directly rather than through a
-     * {@code Predicate} ({@link Condition#of}): the standard policy asks it on every request.
-     */
-    private static final class ClientIn implements Condition {
-        private final String description;
-        private final NetworkSet set;
-
-        ClientIn(String description, NetworkSet set) {
-            this.description = description;
-            this.set = set;
-        }
-
-        @Override
-        public boolean test(RelayRequest request) {
-            return set.contains(request.clientAddress());
-        }
-
-        @Override
-        public String description() {
-            return description;
-        }
-
-        @Override
-        public String toString() {
-            return description;
-        }
+        // a class rather than Condition.of's predicate: the standard policy asks it on every request
+        return new DescribedCondition(description) {
+            @Override
+            public boolean test(RelayRequest request) {
+                return set.contains(request.clientAddress());
+            }
+        };
     }
 
     /**

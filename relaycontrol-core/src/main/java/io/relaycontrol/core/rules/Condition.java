@@ -36,23 +36,10 @@ public interface Condition {
     static Condition of(String description, Predicate<RelayRequest> predicate) {
         Objects.requireNonNull(description, "description");
         Objects.requireNonNull(predicate, "predicate");
-        if (description.isBlank()) {
-            throw new IllegalArgumentException("condition description must not be blank");
-        }
-        return new Condition() {
+        return new DescribedCondition(description) {
             @Override
             public boolean test(RelayRequest request) {
                 return predicate.test(request);
-            }
-
-            @Override
-            public String description() {
-                return description;
-            }
-
-            @Override
-            public String toString() {
-                return description;
             }
         };
     }

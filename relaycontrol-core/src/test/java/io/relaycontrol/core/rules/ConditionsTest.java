@@ -25,6 +25,34 @@ class ConditionsTest {
     }
 
     @Test
+    void describedConditionWhenSubclassedThenItsTestAndDescription() {
+        Condition c = new DescribedCondition("client is authenticated over TLS") {
+            @Override
+            public boolean test(RelayRequest request) {
+                return request.isAuthenticated() && request.isTls();
+            }
+        };
+        assertThat(c.test(AUTH_TLS)).isTrue();
+        assertThat(c.test(PLAIN)).isFalse();
+        assertThat(c.description()).isEqualTo("client is authenticated over TLS");
+        assertThat(c).hasToString("client is authenticated over TLS");
+        assertThat(c.negate().description()).isEqualTo("not client is authenticated over TLS");
+        assertThatThrownBy(() -> new DescribedCondition(" ") {
+            @Override
+            public boolean test(RelayRequest request) {
+                return true;
+            }
+        }).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blank");
+        assertThatThrownBy(() -> new DescribedCondition(null) {
+            @Override
+            public boolean test(RelayRequest request) {
+                return true;
+            }
+        }).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Condition.of(" ", r -> true)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void compositionWhenCombinedThenBooleanLogicAndDescriptions() {
         Condition auth = Conditions.authenticated();
         Condition tls = Conditions.tls();
